@@ -1,0 +1,134 @@
+import sqlite3
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+
+from trainer.store.database import HEAD_REVISION, StoreError, open_database
+from trainer.store.records import CardEntry, CardState
+from trainer.store.repository import Repository
+from trainer.store.types import TZDateTime
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(tmp_path: Path):
+    database = open_database(tmp_path / "t.sqlite3")
+    yield database
+    database.close()
+
+
+def entries(*keys: str) -> list[CardEntry]:
+    return [CardEntry(key=k, deck="d", topic=k.split(":")[1][0], ordinal=i)
+            for i, k in enumerate(keys)]
+
+
+def test_head_revision_constant_matches_the_migrations():
+    config = Config()
+    config.set_main_option("script_location", "trainer.store:migrations")
+    assert ScriptDirectory.from_config(config).get_current_head() == HEAD_REVISION
+
+
+def test_new_database_is_migrated_with_pragmas(db):
+    with db.engine.connect() as c:
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert c.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+    assert stat.S_IMODE(db.path.stat().st_mode) == 0o600
+
+
+def test_timestamps_are_stored_as_utc_and_naive_ones_refused():
+    column = TZDateTime()
+    shanghai = datetime(2026, 11, 26, 20, 0, tzinfo=UTC) + timedelta()
+    assert column.process_bind_param(shanghai, None) == datetime(2026, 11, 26, 20, 0)
+    assert column.process_result_value(datetime(2026, 1, 1), None).tzinfo is UTC
+    with pytest.raises(ValueError, match="naive"):
+        column.process_bind_param(datetime(2026, 1, 1), None)
+
+
+def test_sync_adds_retires_and_restores(db):
+    repo = Repository(db)
+    assert repo.sync_cards(entries("d:a1", "d:b1")) == (2, 0)
+    state = repo.card("d:a1")
+    repo.record_review(state, state.model_copy(update=dict(state=2, due=NOW, stability=3.0,
+                                                            difficulty=5.0, last_review=NOW)),
+                       rating=3, reviewed_at=NOW, duration_ms=1000, lang="en")
+    assert repo.sync_cards(entries("d:b1")) == (0, 1)
+    assert repo.new_cards(10) == [repo.card("d:b1")]
+    assert repo.sync_cards(entries("d:a1", "d:b1")) == (0, 0)
+    back = repo.card("d:a1")
+    assert back.stability == 3.0 and back.due == NOW  # history kept while retired
+
+
+def test_record_and_undo_restore_the_exact_state(db):
+    repo = Repository(db)
+    repo.sync_cards(entries("d:a1"))
+    new = repo.card("d:a1")
+    learned = new.model_copy(update=dict(state=1, step=1, stability=2.3, difficulty=4.1,
+                                         due=NOW + timedelta(minutes=10), last_review=NOW))
+    first = repo.record_review(new, learned, rating=3, reviewed_at=NOW, duration_ms=900,
+                               lang="zh")
+    graduated = learned.model_copy(update=dict(state=2, step=None, stability=5.0,
+                                               due=NOW + timedelta(days=3)))
+    second = repo.record_review(repo.card("d:a1"), graduated, rating=3,
+                                reviewed_at=NOW + timedelta(minutes=10), duration_ms=800,
+                                lang="zh")
+    assert repo.card("d:a1").due == NOW + timedelta(days=3)
+    assert repo.undo_review(second) == repo.card("d:a1")
+    assert repo.card("d:a1") == learned
+    assert repo.undo_review(first).is_new
+    assert repo.reviews() == []
+    assert repo.undo_review(first) is None
+
+
+def test_counts_for_the_day(db):
+    repo = Repository(db)
+    repo.sync_cards(entries("d:a1", "d:a2", "d:b1"))
+    a1 = repo.card("d:a1")
+    repo.record_review(a1, CardState(**{**a1.model_dump(), "state": 2, "due": NOW}),
+                       rating=3, reviewed_at=NOW - timedelta(hours=1), duration_ms=None,
+                       lang=None)
+    counts = {c.topic: (c.due, c.new, c.total)
+              for c in repo.topic_counts(NOW, NOW + timedelta(hours=6))}
+    assert counts == {"a": (1, 1, 2), "b": (0, 1, 1)}
+    assert repo.new_introduced_since(NOW - timedelta(hours=2)) == 1
+    assert repo.new_introduced_since(NOW) == 0
+    assert repo.reviews_since(NOW - timedelta(days=1)) == 1
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_alone(tmp_path: Path):
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"my precious notes\n" * 10)
+    with pytest.raises(StoreError, match="is not an SQLite database"):
+        open_database(path)
+    assert path.read_bytes() == b"my precious notes\n" * 10
+
+
+def test_a_newer_schema_is_refused(tmp_path: Path):
+    path = tmp_path / "future.sqlite3"
+    with sqlite3.connect(path) as c:
+        c.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        c.execute("INSERT INTO alembic_version VALUES ('9999')")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer trainer"):
+        open_database(path)
+    assert path.read_bytes() == before
+
+
+def test_an_unrelated_sqlite_database_is_refused(tmp_path: Path):
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as c:
+        c.execute("CREATE TABLE photos (id INTEGER)")
+    with pytest.raises(StoreError, match="not a trainer one"):
+        open_database(path)
+
+
+def test_a_directory_is_refused(tmp_path: Path):
+    with pytest.raises(StoreError, match="is a directory"):
+        open_database(tmp_path)

@@ -1,0 +1,138 @@
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from tests.helpers import NOW, open_study
+from trainer.scheduling.memory import Grade
+
+
+def review_rows(study) -> list[tuple]:
+    with study.db.engine.connect() as c:
+        return c.execute(text(
+            "SELECT c.key, r.rating, r.was_new, r.lang FROM reviews r JOIN cards c "
+            "ON c.id = r.card_id ORDER BY r.id")).all()
+
+
+def test_a_whole_first_session(tiny_settings):
+    study = open_study(tiny_settings)
+    seen = []
+    now = NOW
+    while (card := study.next_card(now)) is not None:
+        seen.append(card.key)
+        study.answer(card.key, Grade.EASY, now, duration_ms=1500)
+        now += timedelta(seconds=30)
+    assert sorted(seen) == ["conv:conv-params", "conv:conv-size", "pooling:pool-avg",
+                            "pooling:pool-max"]
+    assert len(review_rows(study)) == 4
+    summary = study.summary(now)
+    assert (summary.reviewed, summary.correct) == (4, 4)
+    assert summary.next_due is not None and summary.next_due > now + timedelta(days=1)
+    study.close()
+
+
+def test_topics_are_interleaved(tiny_settings):
+    study = open_study(tiny_settings)
+    topics = []
+    while (card := study.next_card(NOW)) is not None:
+        topics.append(card.topic)
+        study.answer(card.key, Grade.EASY, NOW)
+    assert topics[0] != topics[1] != topics[2] != topics[3]
+    assert sorted(topics) == ["conv", "conv", "pooling", "pooling"]
+
+
+def test_new_cards_per_day_limit_and_rollover(tiny_settings):
+    settings = tiny_settings.model_copy(update={"new_per_day": 2})
+    study = open_study(settings)
+    for _ in range(2):
+        card = study.next_card(NOW)
+        study.answer(card.key, Grade.EASY, NOW)
+    assert study.next_card(NOW) is None
+    assert study.overview(NOW).new_left_today == 0
+    # 04:00 UTC next day: a new study day with two more new cards.
+    tomorrow = NOW.replace(hour=4) + timedelta(days=1)
+    assert study.overview(tomorrow).new_left_today == 2
+    assert study.next_card(tomorrow) is not None
+
+
+def test_due_reviews_come_before_new_cards(tiny_settings):
+    study = open_study(tiny_settings)
+    first = study.next_card(NOW)
+    study.answer(first.key, Grade.EASY, NOW)
+    due_at = study.repo.card(first.key).due
+    later = due_at + timedelta(hours=1)
+    assert study.next_card(later).key == first.key
+
+
+def test_answered_card_is_not_shown_again_after_reopening(tiny_settings):
+    study = open_study(tiny_settings)
+    first = study.next_card(NOW)
+    study.answer(first.key, Grade.GOOD, NOW)
+    study.close()
+    again = open_study(tiny_settings)
+    assert again.next_card(NOW + timedelta(seconds=5)).key != first.key
+    assert review_rows(again) == [(first.key, 3, True, "en")]
+    again.close()
+
+
+def test_learning_card_returns_after_its_step(tiny_settings):
+    study = open_study(tiny_settings.model_copy(update={"new_per_day": 1}))
+    first = study.next_card(NOW)
+    assert (first.intervals[1], first.intervals[3]) == ("1m", "10m")
+    study.answer(first.key, Grade.AGAIN, NOW)
+    # Nothing else to do: the learning card is shown within the learn-ahead window.
+    assert study.next_card(NOW).key == first.key
+
+
+def test_undo_restores_the_database_and_the_card(tiny_settings):
+    study = open_study(tiny_settings)
+    first = study.next_card(NOW)
+    study.answer(first.key, Grade.EASY, NOW)
+    second = study.next_card(NOW)
+    study.answer(second.key, Grade.AGAIN, NOW)
+    assert len(review_rows(study)) == 2
+    shown = study.undo(NOW)
+    assert shown.key == second.key and shown.is_new
+    assert review_rows(study) == [(first.key, 4, True, "en")]
+    assert study.repo.card(second.key).is_new
+    assert study.undo(NOW).key == first.key
+    assert review_rows(study) == [] and study.undo(NOW) is None
+
+
+def test_switching_language_keeps_progress(builtin_settings):
+    study = open_study(builtin_settings)
+    card = study.next_card(NOW)
+    study.answer(card.key, Grade.EASY, NOW)
+    study.set_language("zh")
+    due = study.repo.card(card.key).due
+    again = study.next_card(due + timedelta(minutes=1))
+    assert again.key == card.key and again.lang == "zh"
+    assert again.question != card.question
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in again.question)
+
+
+def test_topic_filter(tiny_settings):
+    study = open_study(tiny_settings)
+    study.set_topic("pooling")
+    keys = []
+    while (card := study.next_card(NOW)) is not None:
+        keys.append(card.key)
+        study.answer(card.key, Grade.EASY, NOW)
+    assert sorted(keys) == ["pooling:pool-avg", "pooling:pool-max"]
+
+
+def test_formulas_reach_the_screen_as_unicode(tiny_settings):
+    study = open_study(tiny_settings)
+    study.set_topic("conv")
+    cards = {}
+    while (card := study.next_card(NOW)) is not None:
+        cards[card.key] = card
+        study.answer(card.key, Grade.EASY, NOW)
+    assert "⌊(H + 2P − K)/S⌋ + 1" in cards["conv:conv-size"].answer
+    assert "$" not in cards["conv:conv-size"].answer
+
+
+def test_naive_now_is_refused(tiny_settings):
+    study = open_study(tiny_settings)
+    with pytest.raises(ValueError, match="naive"):
+        study.next_card(NOW.replace(tzinfo=None))

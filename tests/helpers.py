@@ -1,0 +1,55 @@
+"""Test helpers: a fixed clock, a reproducible study session, a small deck."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from trainer.config import Settings
+from trainer.study import StudySession
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+UTC_ZONE = ZoneInfo("UTC")
+
+
+def open_study(settings: Settings) -> StudySession:
+    """A session with a fixed time zone and no fuzzing: every interval is reproducible."""
+    return StudySession.open(settings, tz=UTC_ZONE, enable_fuzzing=False)
+
+
+TINY_DECK = {
+    "pooling.md": """---
+topic: pooling
+title: Pooling
+---
+
+## Where does the gradient of a max-pool go? {#pool-max}
+
+tags: backprop
+
+To the position of the maximum in each window; the others get zero.
+
+## What does average pooling send back? {#pool-avg}
+
+Each input of a $k \\times k$ window receives $\\frac{g}{k^2}$.
+""",
+    "conv.md": """---
+topic: conv
+title: Convolution
+---
+
+## Output size of a convolution? {#conv-size}
+
+Input $H$, kernel $K$, stride $S$, padding $P$.
+
+?
+
+$$
+\\left\\lfloor \\frac{H + 2P - K}{S} \\right\\rfloor + 1
+$$
+
+## Parameters of a 3x3 conv from 64 to 128 channels? {#conv-params}
+
+$64 \\cdot 128 \\cdot 9 + 128 = 73{,}856$ with bias.
+""",
+}

@@ -1,0 +1,87 @@
+"""The command line, run in-process (and once as a real process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from trainer.cli import main
+
+
+def test_cards_json_lists_the_bilingual_deck(capsys):
+    assert main(["cards", "--json"]) == 0
+    cards = json.loads(capsys.readouterr().out)
+    assert len(cards) >= 60
+    by_topic = defaultdict(int)
+    for card in cards:
+        assert set(card) == {"id", "deck", "topic", "tags", "languages", "kind"}
+        assert card["languages"] == ["en", "zh"] and card["kind"] == "basic"
+        by_topic[card["topic"]] += 1
+    assert len(by_topic) == 10 and min(by_topic.values()) >= 4
+
+
+def test_check_content_is_clean(capsys):
+    content = Path(__file__).resolve().parent.parent / "content"
+    assert main(["check", str(content)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "0 error(s)" in captured.err
+
+
+def test_check_reports_path_line_and_exits_1(tmp_path: Path, capsys):
+    (tmp_path / "good.md").write_text("## Q {#q}\n\nA\n", encoding="utf-8")
+    broken = tmp_path / "broken.md"
+    broken.write_text("---\ntopic: [x\n---\n\n## Q {#q}\n\nA\n", encoding="utf-8")
+    assert main(["check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"{broken}:2:1: error: front matter is not valid YAML")
+
+
+def test_check_json_and_missing_path(tmp_path: Path, capsys):
+    (tmp_path / "card.md").write_text("## No answer {#n}\n", encoding="utf-8")
+    assert main(["check", "--json", str(tmp_path), str(tmp_path / "nope")]) == 1
+    problems = json.loads(capsys.readouterr().out)
+    assert [(Path(p["path"]).name, p["line"], p["severity"]) for p in problems] == [
+        ("nope", 1, "error"), ("card.md", 1, "error")]
+
+
+def test_bad_database_is_one_line_exit_2_and_untouched(tmp_path: Path, capsys):
+    path = tmp_path / "notes.txt"
+    path.write_text("not a database\n", encoding="utf-8")
+    assert main(["--db", str(path), "practice"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(path) in err and "not an SQLite database" in err
+    assert path.read_text(encoding="utf-8") == "not a database\n"
+
+
+def test_bad_config_file_is_reported(tmp_path: Path, capsys):
+    (tmp_path / "config.toml").write_text("language = [\n", encoding="utf-8")
+    assert main(["--home", str(tmp_path), "cards"]) == 2
+    assert "config.toml: not valid TOML" in capsys.readouterr().err
+    (tmp_path / "config.toml").write_text('language = "fr"\n', encoding="utf-8")
+    assert main(["--home", str(tmp_path), "cards"]) == 2
+    assert "invalid settings" in capsys.readouterr().err
+
+
+def test_paths_follow_home_db_and_environment(tmp_path: Path, capsys, monkeypatch):
+    assert main(["--home", str(tmp_path), "paths"]) == 0
+    assert f"database  {tmp_path / 'trainer.sqlite3'}" in capsys.readouterr().out
+    monkeypatch.setenv("TRAINER_DB", str(tmp_path / "elsewhere.db"))
+    assert main(["paths"]) == 0
+    assert f"database  {tmp_path / 'elsewhere.db'}" in capsys.readouterr().out
+    assert main(["paths", "--db", str(tmp_path / "flag.db")]) == 0
+    assert f"database  {tmp_path / 'flag.db'}" in capsys.readouterr().out
+
+
+def test_unknown_topic_is_refused(tmp_path: Path, capsys):
+    assert main(["--home", str(tmp_path), "--topic", "nope"]) == 2
+    assert "no topic 'nope'" in capsys.readouterr().err
+
+
+def test_python_dash_m_works():
+    result = subprocess.run([sys.executable, "-m", "trainer", "--version"],
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("trainer ")

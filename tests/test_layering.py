@@ -1,0 +1,51 @@
+"""The layering rules of DESIGN.md, checked on the import statements of every module."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "trainer"
+
+# layer -> modules it must never import
+FORBIDDEN = {
+    "deck": {"textual", "sqlalchemy", "alembic", "trainer.study", "trainer.tui", "trainer.cli",
+             "trainer.store", "trainer.scheduling"},
+    "exercises": {"textual", "sqlalchemy", "alembic", "torch", "trainer.study", "trainer.tui",
+                  "trainer.cli", "trainer.store"},
+    "scheduling": {"textual", "sqlalchemy", "alembic", "trainer.study", "trainer.tui",
+                   "trainer.cli", "trainer.store", "trainer.deck"},
+    "store": {"textual", "trainer.study", "trainer.tui", "trainer.cli", "trainer.deck",
+              "trainer.scheduling"},
+    "study.py": {"textual", "trainer.tui", "trainer.cli"},
+    "tui": {"sqlalchemy", "alembic", "trainer.store", "trainer.cli"},
+}
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def modules(layer: str) -> list[Path]:
+    target = PACKAGE / layer
+    return [target] if target.is_file() else sorted(target.rglob("*.py"))
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_arrows_point_down_only(layer: str):
+    files = modules(layer)
+    assert files, layer
+    for path in files:
+        for name in imports(path):
+            for banned in FORBIDDEN[layer]:
+                assert not (name == banned or name.startswith(banned + ".")), (
+                    f"{path.relative_to(PACKAGE.parent)} imports {name}")

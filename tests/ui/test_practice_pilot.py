@@ -1,0 +1,138 @@
+"""The real app, driven headless by Pilot; assertions on what SQLite holds afterwards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import text
+from textual.widgets import Markdown
+
+from tests.helpers import NOW, open_study
+from trainer.tui.app import make_app
+from trainer.tui.screens.help_modal import HelpModal
+from trainer.tui.screens.home_screen import HomeScreen
+from trainer.tui.screens.practice_screen import PracticeScreen
+from trainer.tui.widgets.card_view import CardView
+
+SIZE = (100, 30)
+
+
+def reviews(study) -> list[tuple]:
+    with study.db.engine.connect() as c:
+        return c.execute(text("SELECT c.key, r.rating FROM reviews r JOIN cards c "
+                              "ON c.id = r.card_id ORDER BY r.id")).all()
+
+
+async def settle(pilot) -> None:
+    """Let thread workers finish and their messages be handled."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def question(app) -> str:
+    return app.screen.query_one("#question", Markdown).source
+
+
+async def test_answer_undo_quit_and_reopen(tiny_settings):
+    study = open_study(tiny_settings)
+    app = make_app(tiny_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, PracticeScreen)
+        first = screen.card
+        assert question(app) == first.question
+        assert not screen.query_one(CardView).revealed
+        await pilot.press("3")  # grading before the answer is shown does nothing
+        await settle(pilot)
+        assert reviews(study) == []
+        await pilot.press("space")
+        assert screen.query_one(CardView).revealed
+        await pilot.press("3")
+        await settle(pilot)
+        assert reviews(study) == [(first.key, 3)]
+        second = screen.card
+        assert second.key != first.key and question(app) == second.question
+        await pilot.press("space", "1")
+        await settle(pilot)
+        assert reviews(study) == [(first.key, 3), (second.key, 1)]
+        await pilot.press("u")
+        await settle(pilot)
+        assert reviews(study) == [(first.key, 3)]
+        assert screen.card.key == second.key
+        await pilot.press("q")
+    assert app.return_code in (0, None)
+
+    reopened = open_study(tiny_settings)
+    app = make_app(tiny_settings, reopened, clock=lambda: NOW + timedelta(minutes=1))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.card.key != first.key
+        assert reviews(reopened) == [(first.key, 3)]
+        await pilot.press("q")
+
+
+async def test_session_ends_with_a_summary(tiny_settings):
+    study = open_study(tiny_settings)
+    app = make_app(tiny_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(4):
+            await pilot.press("space", "4")
+            await settle(pilot)
+        screen = app.screen
+        assert screen.card is None
+        summary = str(screen.query_one("#summary").render())
+        assert "Session complete" in summary and "Cards reviewed   4" in summary
+        assert "Remembered       4 (100%)" in summary
+        assert len(reviews(study)) == 4
+
+
+async def test_home_screen_counts_and_topic_choice(tiny_settings):
+    study = open_study(tiny_settings)
+    app = make_app(tiny_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one("#topics")
+        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        assert rows[0] == ["All topics", "0", "4", "4"]
+        assert sorted(r[0] for r in rows[1:]) == ["Convolution", "Pooling"]
+        target = next(i for i, r in enumerate(rows) if r[0] == "Pooling")
+        for _ in range(target):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PracticeScreen)
+        assert app.screen.card.topic == "pooling"
+
+
+async def test_help_lists_every_practice_key(tiny_settings):
+    study = open_study(tiny_settings)
+    app = make_app(tiny_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)
+        keys = {row[0] for row in app.screen.rows}
+        assert {"space", "1", "2", "3", "4", "u", "l", "esc", "?", "q"} <= keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, PracticeScreen)
+
+
+async def test_language_toggle_is_saved_and_keeps_progress(builtin_settings):
+    study = open_study(builtin_settings)
+    app = make_app(builtin_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        english = app.screen.card
+        await pilot.press("l")
+        await settle(pilot)
+        chinese = app.screen.card
+        assert chinese.key == english.key and chinese.lang == "zh"
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in question(app))
+    assert 'language = "zh"' in builtin_settings.config_path.read_text(encoding="utf-8")

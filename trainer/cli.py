@@ -1,0 +1,169 @@
+"""The command line: ``trainer`` (practice), ``trainer cards``, ``trainer check``.
+
+Errors a user can fix are one line on stderr and exit status 2; ``check`` exits 1 when a
+deck has errors. The Textual app is imported only by the commands that run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from trainer import __version__
+from trainer.config import ConfigError, Settings, load_settings
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _common(suppress: bool) -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name (``trainer --db X cards``)."""
+    default = argparse.SUPPRESS if suppress else None
+    common = argparse.ArgumentParser(add_help=False, argument_default=default)
+    common.add_argument("--db", type=Path, help="database file (env TRAINER_DB)")
+    common.add_argument("--home", type=Path,
+                        help="folder for database, decks and config (env TRAINER_HOME)")
+    common.add_argument("--decks", type=Path, action="append",
+                        help="an extra folder of markdown decks (repeatable)")
+    common.add_argument("--lang", choices=["en", "zh"],
+                        help="card language (env TRAINER_LANGUAGE)")
+    common.add_argument("--topic", help="practise only this topic (see 'trainer cards')")
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="trainer",
+        description="Spaced-repetition practice for deep-learning interviews.",
+        epilog="Run 'trainer' alone to practise. 'trainer paths' shows where progress, "
+               "decks and config live.",
+        parents=[_common(suppress=False)],
+    )
+    parser.add_argument("--version", action="version", version=f"trainer {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = [_common(suppress=True)]
+    commands.add_parser("practice", parents=sub, help="practise (the default)")
+    cards = commands.add_parser("cards", parents=sub, help="list every card")
+    cards.add_argument("--json", action="store_true", help="machine-readable output")
+    check = commands.add_parser("check", parents=sub,
+                                help="validate deck files: path:line: message, exit 1 on errors")
+    check.add_argument("paths", nargs="*", type=Path,
+                       help="files or folders (default: the built-in deck and your decks)")
+    check.add_argument("--json", action="store_true", help="machine-readable output")
+    commands.add_parser("paths", parents=sub, help="where progress, decks and config live")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings(home=args.home, db=args.db, language=args.lang,
+                                 decks=args.decks)
+    except ConfigError as exc:
+        return _fail(str(exc))
+    command = args.command or "practice"
+    handler = {"practice": _practice, "cards": _cards, "check": _check, "paths": _paths}
+    return handler[command](settings, args)
+
+
+def _fail(message: str) -> int:
+    print(f"trainer: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _open_study(settings: Settings):
+    from trainer.store.database import StoreError
+    from trainer.study import StudySession
+
+    try:
+        return StudySession.open(settings)
+    except StoreError as exc:
+        print(f"trainer: {exc}", file=sys.stderr)
+        return None
+
+
+def _practice(settings: Settings, args: argparse.Namespace) -> int:
+    study = _open_study(settings)
+    if study is None:
+        return EXIT_USAGE
+    topics = {c.topic for c in study.cards()}
+    if args.topic and args.topic not in topics:
+        study.close()
+        return _fail(f"no topic {args.topic!r}; topics: {', '.join(sorted(topics))}")
+    from trainer.tui.app import make_app
+
+    app = make_app(settings, study, topic=args.topic)
+    app.run()
+    return app.return_code or EXIT_OK
+
+
+def _load_deck(settings: Settings):
+    from trainer.deck.loader import builtin_content_dir, load_deck
+
+    return load_deck(builtin_content_dir() if settings.builtin_deck else None,
+                     settings.deck_dirs)
+
+
+def _cards(settings: Settings, args: argparse.Namespace) -> int:
+    deck = _load_deck(settings)
+    rows = [
+        {"id": c.key, "deck": c.deck, "topic": c.topic, "tags": c.tags,
+         "languages": sorted(c.texts), "kind": c.kind}
+        for c in deck.cards.values()
+    ]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+    else:
+        for row in rows:
+            print(f"{row['id']:<40} {row['topic']:<22} {','.join(row['languages'])}")
+        print(f"{len(rows)} cards", file=sys.stderr)
+    for problem in deck.problems:
+        print(problem.format(), file=sys.stderr)
+    return EXIT_OK
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.deck.loader import (
+        builtin_content_dir,
+        merge,
+        missing_paths,
+        parse_builtin,
+        parse_paths,
+    )
+
+    if args.paths:
+        problems = missing_paths(args.paths)
+        deck = merge(parse_paths((p for p in args.paths if p.exists()), check_math=True))
+        files = sum(1 for _ in args.paths)
+    else:
+        problems = []
+        parsed = (parse_builtin(builtin_content_dir(), check_math=True)
+                  if settings.builtin_deck else [])
+        parsed += parse_paths((d for d in settings.deck_dirs if d.exists()), check_math=True)
+        deck = merge(parsed)
+        files = len(parsed)
+    problems += deck.problems
+    errors = sum(1 for p in problems if p.severity == "error")
+    if args.json:
+        print(json.dumps([p.model_dump() for p in problems], ensure_ascii=False, indent=1))
+    else:
+        for problem in problems:
+            print(problem.format())
+        warnings = len(problems) - errors
+        print(f"{len(deck.cards)} cards checked from {files} path(s): {errors} error(s), "
+              f"{warnings} warning(s)", file=sys.stderr)
+    return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def _paths(settings: Settings, args: argparse.Namespace) -> int:
+    print(f"home      {settings.home}")
+    print(f"database  {settings.db_path}")
+    print(f"config    {settings.config_path}")
+    for folder in settings.deck_dirs:
+        print(f"decks     {folder}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Numeric exercises: generated instances checked by the NumPy solver."""

@@ -1,0 +1,1 @@
+"""Scheduling: FSRS through the ``fsrs`` library, the study day, and queue policy."""

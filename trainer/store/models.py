@@ -1,0 +1,60 @@
+"""ORM rows. The UI never sees these: the study layer turns them into domain objects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from trainer.store.types import TZDateTime
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class CardRow(Base):
+    """A card's identity and its FSRS memory state; a card never reviewed has ``due`` NULL."""
+
+    __tablename__ = "cards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String, unique=True)
+    deck: Mapped[str] = mapped_column(String)
+    topic: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String, default="basic")
+    ordinal: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[int | None] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime | None] = mapped_column(TZDateTime)
+    last_review: Mapped[datetime | None] = mapped_column(TZDateTime)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (
+        Index("ix_cards_due", "due"),
+        Index("ix_cards_new", "ordinal", "topic", sqlite_where=due.is_(None)),
+    )
+
+
+class ReviewRow(Base):
+    """One answer. ``state_before`` (FSRS card JSON, NULL for a new card) makes undo exact."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("cards.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column(Integer)
+    reviewed_at: Mapped[datetime] = mapped_column(TZDateTime)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    was_new: Mapped[bool] = mapped_column(Boolean, default=False)
+    state_before: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String)
+
+    __table_args__ = (
+        Index("ix_reviews_reviewed_at", "reviewed_at"),
+        Index("ix_reviews_card", "card_id", "reviewed_at"),
+    )

@@ -1,0 +1,187 @@
+"""Queries and writes, one transaction each (``with sessions.begin()``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, case, delete, func, or_, select, update
+
+from trainer.store.database import Database
+from trainer.store.models import CardRow, ReviewRow
+from trainer.store.records import CardEntry, CardState, ReviewRecord, TopicCounts
+
+LEARNING_STATES = (1, 3)  # fsrs.State.Learning, fsrs.State.Relearning
+REVIEW_STATE = 2
+
+
+def _state(row: CardRow) -> CardState:
+    return CardState(
+        id=row.id, key=row.key, topic=row.topic, state=row.state, step=row.step,
+        stability=row.stability, difficulty=row.difficulty, due=row.due,
+        last_review=row.last_review,
+    )
+
+
+def _active():
+    return and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+
+
+class Repository:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- the deck ----------------------------------------------------------------------
+    def sync_cards(self, entries: Iterable[CardEntry]) -> tuple[int, int]:
+        """Insert new cards, refresh topic/order, retire cards no longer in any deck.
+
+        Returns (added, retired). Retired cards keep their history and come back when
+        their key reappears.
+        """
+        wanted = {e.key: e for e in entries}
+        added = retired = 0
+        with self.db.sessions.begin() as s:
+            existing = {
+                row.key: row
+                for row in s.execute(select(CardRow.key, CardRow.topic, CardRow.ordinal,
+                                            CardRow.retired, CardRow.id)).all()
+            }
+            new_rows = [
+                dict(key=e.key, deck=e.deck, topic=e.topic, kind=e.kind, ordinal=e.ordinal,
+                     suspended=False, retired=False)
+                for key, e in wanted.items() if key not in existing
+            ]
+            if new_rows:
+                s.execute(CardRow.__table__.insert(), new_rows)
+                added = len(new_rows)
+            for key, row in existing.items():
+                entry = wanted.get(key)
+                if entry is None:
+                    if not row.retired:
+                        s.execute(update(CardRow).where(CardRow.id == row.id)
+                                  .values(retired=True))
+                        retired += 1
+                elif row.retired or row.topic != entry.topic or row.ordinal != entry.ordinal:
+                    s.execute(update(CardRow).where(CardRow.id == row.id).values(
+                        retired=False, topic=entry.topic, ordinal=entry.ordinal))
+        return added, retired
+
+    # -- what is due ---------------------------------------------------------------------
+    def topic_counts(self, now: datetime, day_end: datetime) -> list[TopicCounts]:
+        due_now = or_(
+            and_(CardRow.state.in_(LEARNING_STATES), CardRow.due <= now),
+            and_(CardRow.state == REVIEW_STATE, CardRow.due < day_end),
+        )
+        query = (
+            select(
+                CardRow.topic,
+                func.sum(case((due_now, 1), else_=0)),
+                func.sum(case((CardRow.due.is_(None), 1), else_=0)),
+                func.count(),
+            )
+            .where(_active())
+            .group_by(CardRow.topic)
+        )
+        with self.db.sessions.begin() as s:
+            return [TopicCounts(topic=t, due=d or 0, new=n or 0, total=c)
+                    for t, d, n, c in s.execute(query).all()]
+
+    def learning_due(self, until: datetime, limit: int, topic: str | None = None
+                     ) -> list[CardState]:
+        """Learning and relearning cards due by ``until``, soonest first."""
+        return self._cards(
+            and_(CardRow.state.in_(LEARNING_STATES), CardRow.due <= until),
+            (CardRow.due,), limit, topic,
+        )
+
+    def reviews_due(self, before: datetime, limit: int, topic: str | None = None
+                    ) -> list[CardState]:
+        """Review cards due before ``before`` (the end of the study day), most overdue first."""
+        return self._cards(and_(CardRow.state == REVIEW_STATE, CardRow.due < before),
+                           (CardRow.due,), limit, topic)
+
+    def new_cards(self, limit: int, topic: str | None = None) -> list[CardState]:
+        """Never-reviewed cards in deck order, topics interleaved (ordinal, then topic)."""
+        if limit <= 0:
+            return []
+        return self._cards(CardRow.due.is_(None), (CardRow.ordinal, CardRow.topic), limit,
+                           topic)
+
+    def _cards(self, condition, order: tuple, limit: int, topic: str | None) -> list[CardState]:
+        query = select(CardRow).where(condition, _active())
+        if topic is not None:
+            query = query.where(CardRow.topic == topic)
+        query = query.order_by(*order, CardRow.id)
+        with self.db.sessions.begin() as s:
+            return [_state(r) for r in s.scalars(query.limit(limit)).all()]
+
+    def next_due_after(self, moment: datetime) -> datetime | None:
+        with self.db.sessions.begin() as s:
+            return s.scalar(select(func.min(CardRow.due)).where(
+                _active(), CardRow.due.is_not(None), CardRow.due > moment))
+
+    def card(self, key: str) -> CardState | None:
+        with self.db.sessions.begin() as s:
+            row = s.scalar(select(CardRow).where(CardRow.key == key))
+            return None if row is None else _state(row)
+
+    # -- counts for the day ------------------------------------------------------------
+    def new_introduced_since(self, since: datetime) -> int:
+        with self.db.sessions.begin() as s:
+            return s.scalar(select(func.count()).select_from(ReviewRow).where(
+                ReviewRow.was_new.is_(True), ReviewRow.reviewed_at >= since)) or 0
+
+    def reviews_since(self, since: datetime) -> int:
+        with self.db.sessions.begin() as s:
+            return s.scalar(select(func.count()).select_from(ReviewRow).where(
+                ReviewRow.reviewed_at >= since)) or 0
+
+    # -- answering -----------------------------------------------------------------------
+    def record_review(
+        self, before: CardState, after: CardState, *, rating: int, reviewed_at: datetime,
+        duration_ms: int | None, lang: str | None,
+    ) -> int:
+        """Write the review and the card's new state in one transaction; returns the review id."""
+        state_before = None if before.is_new else json.dumps(
+            before.model_dump(mode="json", exclude={"id", "key", "topic"}))
+        with self.db.sessions.begin() as s:
+            review = ReviewRow(
+                card_id=before.id, rating=rating, reviewed_at=reviewed_at,
+                duration_ms=duration_ms, was_new=before.is_new, state_before=state_before,
+                lang=lang,
+            )
+            s.add(review)
+            s.execute(update(CardRow).where(CardRow.id == before.id).values(
+                **after.model_dump(exclude={"id", "key", "topic"})))
+            s.flush()
+            return review.id
+
+    def undo_review(self, review_id: int) -> CardState | None:
+        """Delete a review and put its card back exactly as it was before it."""
+        with self.db.sessions.begin() as s:
+            review = s.get(ReviewRow, review_id)
+            if review is None:
+                return None
+            if review.state_before is None:
+                restored = dict(state=None, step=None, stability=None, difficulty=None,
+                                due=None, last_review=None)
+            else:
+                data = json.loads(review.state_before)
+                restored = CardState(id=0, key="", topic="", **data).model_dump(
+                    exclude={"id", "key", "topic"})
+            s.execute(update(CardRow).where(CardRow.id == review.card_id).values(**restored))
+            s.execute(delete(ReviewRow).where(ReviewRow.id == review_id))
+            row = s.get(CardRow, review.card_id)
+            s.refresh(row)
+            return _state(row)
+
+    def reviews(self, limit: int = 100) -> list[ReviewRecord]:
+        query = (select(ReviewRow, CardRow.key).join(CardRow)
+                 .order_by(ReviewRow.reviewed_at.desc(), ReviewRow.id.desc()).limit(limit))
+        with self.db.sessions.begin() as s:
+            return [
+                ReviewRecord(id=r.id, card_key=key, rating=r.rating, reviewed_at=r.reviewed_at,
+                             duration_ms=r.duration_ms, was_new=r.was_new)
+                for r, key in s.execute(query).all()
+            ]

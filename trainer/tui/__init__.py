@@ -1,0 +1,1 @@
+"""The Textual app (imported only when the app runs: the CLI stays fast without it)."""

@@ -1,0 +1,100 @@
+"""TrainerApp: the screens, the app-wide actions and the command palette."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from trainer.config import Settings
+from trainer.settings_file import save_setting
+from trainer.study import StudySession
+from trainer.tui.screens.help_modal import HelpModal, key_rows
+from trainer.tui.screens.home_screen import HomeScreen
+from trainer.tui.screens.practice_screen import PracticeScreen
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class TrainerApp(App[int]):
+    TITLE = "trainer"
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),
+    ]
+
+    def __init__(
+        self, settings: Settings, study: StudySession, *,
+        clock: Callable[[], datetime] = utc_now, start_practice: bool = True,
+        topic: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.study = study
+        self.clock = clock
+        self._start_practice = start_practice
+        self._topic = topic
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen())
+        if self._start_practice:
+            self.push_screen(PracticeScreen(self._topic))
+
+    # -- app-wide actions ------------------------------------------------------------------
+    def start_practice(self, topic: str | None) -> None:
+        self.push_screen(PracticeScreen(topic))
+
+    def show_topics(self) -> None:
+        if isinstance(self.screen, PracticeScreen):
+            self.pop_screen()
+
+    def toggle_language(self) -> None:
+        language = "en" if self.study.language == "zh" else "zh"
+        self.study.set_language(language)
+        try:
+            save_setting(self.settings.config_path, "language", language)
+        except OSError as exc:
+            self.notify(f"Language not saved: {exc}", severity="warning")
+        self.notify("中文" if language == "zh" else "English", timeout=1.5)
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpModal):
+            return
+        screen = self.screen
+        title = "Practice" if isinstance(screen, PracticeScreen) else "Topics"
+        self.push_screen(HelpModal(title, key_rows(screen, list(self.BINDINGS))))
+
+    def format_time(self, moment: datetime | None) -> str | None:
+        """A due time for people: local, with the day when it is not today."""
+        if moment is None:
+            return None
+        local = moment.astimezone()
+        today = self.clock().astimezone().date()
+        if local.date() == today:
+            return local.strftime("today %H:%M")
+        return local.strftime("%a %d %b %H:%M")
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for binding in screen.BINDINGS:
+            if isinstance(binding, Binding) and binding.description:
+                action = binding.action
+                yield SystemCommand(
+                    binding.description, f"key: {binding.key}",
+                    lambda action=action, screen=screen: self._run_screen_action(screen, action),
+                )
+
+    def _run_screen_action(self, screen: Screen, action: str) -> None:
+        self.call_later(self.run_action, action, screen)
+
+    def on_unmount(self) -> None:
+        self.study.close()
+
+
+def make_app(settings: Settings, study: StudySession, **kwargs) -> TrainerApp:
+    return TrainerApp(settings, study, **kwargs)
