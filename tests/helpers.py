@@ -53,3 +53,15 @@ $$
 $64 \\cdot 128 \\cdot 9 + 128 = 73{,}856$ with bias.
 """,
 }
+
+
+async def settle(pilot) -> None:
+    """Let thread workers finish, their messages be handled and the layout catch up.
+
+    Several rounds: a handled message can start another worker or schedule a refresh
+    (a DataTable sizes its columns after the rows arrive), and under load one round
+    can end before that work does.
+    """
+    for _ in range(3):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()

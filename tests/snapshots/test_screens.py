@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-from tests.helpers import NOW, open_study
+from tests.helpers import NOW, open_study, settle
 from trainer.tui.app import make_app
 
 SIZE = (100, 30)
 
 
-async def _settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def test_practice_question(snap_compare, tiny_settings):
     app = make_app(tiny_settings, open_study(tiny_settings), clock=lambda: NOW)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_settle)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
 def test_practice_answer_revealed(snap_compare, tiny_settings):
     app = make_app(tiny_settings, open_study(tiny_settings), clock=lambda: NOW)
 
     async def reveal(pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot)
         await pilot.press("space")
         await pilot.pause()
 
@@ -32,4 +29,4 @@ def test_practice_answer_revealed(snap_compare, tiny_settings):
 def test_home_screen(snap_compare, tiny_settings):
     app = make_app(tiny_settings, open_study(tiny_settings), clock=lambda: NOW,
                    start_practice=False)
-    assert snap_compare(app, terminal_size=SIZE, run_before=_settle)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)

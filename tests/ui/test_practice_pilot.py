@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import text
 from textual.widgets import Markdown
 
-from tests.helpers import NOW, open_study
+from tests.helpers import NOW, open_study, settle
 from trainer.tui.app import make_app
 from trainer.tui.screens.help_modal import HelpModal
 from trainer.tui.screens.home_screen import HomeScreen
@@ -23,10 +23,6 @@ def reviews(study) -> list[tuple]:
                               "ON c.id = r.card_id ORDER BY r.id")).all()
 
 
-async def settle(pilot) -> None:
-    """Let thread workers finish and their messages be handled."""
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def question(app) -> str:
@@ -136,3 +132,20 @@ async def test_language_toggle_is_saved_and_keeps_progress(builtin_settings):
         assert chinese.key == english.key and chinese.lang == "zh"
         assert any("\u4e00" <= ch <= "\u9fff" for ch in question(app))
     assert 'language = "zh"' in builtin_settings.config_path.read_text(encoding="utf-8")
+
+
+async def test_command_palette_offers_the_screen_actions(tiny_settings):
+    study = open_study(tiny_settings)
+    app = make_app(tiny_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert {"Show answer", "Again", "Good", "Undo", "Topics", "Help", "Quit"} <= set(titles)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Show answer")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        practice = next(s for s in app.screen_stack if isinstance(s, PracticeScreen))
+        assert practice.query_one(CardView).revealed
