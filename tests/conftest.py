@@ -32,7 +32,8 @@ def tiny_deck(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def tiny_settings(tmp_path: Path, tiny_deck: Path) -> Settings:
-    return Settings(home=tmp_path / "home", builtin_deck=False, decks=[tiny_deck])
+    return Settings(home=tmp_path / "home", builtin_deck=False, exercises=False,
+                    decks=[tiny_deck])
 
 
 @pytest.fixture

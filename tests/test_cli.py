@@ -14,13 +14,15 @@ from trainer.cli import main
 def test_cards_json_lists_the_bilingual_deck(capsys):
     assert main(["cards", "--json"]) == 0
     cards = json.loads(capsys.readouterr().out)
-    assert len(cards) >= 60
     by_topic = defaultdict(int)
     for card in cards:
         assert set(card) == {"id", "deck", "topic", "tags", "languages", "kind"}
-        assert card["languages"] == ["en", "zh"] and card["kind"] == "basic"
-        by_topic[card["topic"]] += 1
+        assert card["languages"] == ["en", "zh"]
+        by_topic[card["topic"]] += card["kind"] == "basic"
+    assert sum(by_topic.values()) >= 60
     assert len(by_topic) == 10 and min(by_topic.values()) >= 4
+    exercises = [c for c in cards if c["kind"] == "exercise"]
+    assert len(exercises) >= 30 and {c["topic"] for c in exercises} <= set(by_topic)
 
 
 def test_check_content_is_clean(capsys):
@@ -85,3 +87,59 @@ def test_python_dash_m_works():
     result = subprocess.run([sys.executable, "-m", "trainer", "--version"],
                             capture_output=True, text=True, check=True)
     assert result.stdout.startswith("trainer ")
+
+
+def test_solve_builtin_networks(capsys):
+    assert main(["solve", "--net", "vgg16", "--json"]) == 0
+    vgg = json.loads(capsys.readouterr().out)
+    assert vgg["total_params"] == 138_357_544
+    pools = [layer for layer in vgg["layers"] if layer["type"] == "maxpool2d"]
+    assert pools[-1]["receptive_field"] == [212, 212]
+    assert main(["solve", "--net", "resnet18", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["total_params"] == 11_689_512
+
+
+def test_solve_spec_file_and_errors(tmp_path: Path, capsys):
+    spec = Path(__file__).resolve().parent.parent / "data" / "networks" / "tiny_resnet.yaml"
+    assert main(["solve", str(spec)]) == 0
+    assert "params" in capsys.readouterr().out
+    assert main(["solve"]) == 2
+    assert "spec file or --net" in capsys.readouterr().err
+    assert main(["solve", "--net", "nope"]) == 2
+    assert "unknown network 'nope'" in capsys.readouterr().err
+    broken = tmp_path / "net.yaml"
+    broken.write_text("input: [3, 32, 32]\nlayers:\n  - conv2d: {out_channels: 8, kernel: 0}\n",
+                      encoding="utf-8")
+    assert main(["solve", str(broken)]) == 2
+    assert f"{broken}:" in capsys.readouterr().err
+
+
+def test_exercise_list_and_pose(capsys):
+    assert main(["exercise", "--list", "--json"]) == 0
+    families = json.loads(capsys.readouterr().out)
+    assert len(families) >= 10
+    name = families[0]["name"]
+    assert main(["exercise", name, "--level", "2", "--seed", "7", "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert (first["family"], first["level"], first["seed"]) == (name, 2, 7)
+    assert {"params", "prompt", "expected", "solution", "answer"} <= set(first)
+    assert main(["exercise", name, "--level", "2", "--seed", "7", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == first  # same seed, same instance
+    assert main(["exercise", name, "--level", "2", "--params", json.dumps(first["params"]),
+                 "--json"]) == 0
+    again = json.loads(capsys.readouterr().out)
+    assert again["expected"] == first["expected"] and again["seed"] is None
+    assert main(["exercise", name, "--seed", "3", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"{name} · level 1 · seed 3") and "Answer: " in out
+
+
+def test_exercise_errors(capsys):
+    assert main(["exercise", "no-such-family"]) == 2
+    assert "no exercise family 'no-such-family'" in capsys.readouterr().err
+    assert main(["exercise", "conv-output-size", "--params", "{not json"]) == 2
+    assert "--params is not valid JSON" in capsys.readouterr().err
+    assert main(["exercise", "conv-output-size", "--params", "[1, 2]"]) == 2
+    assert "must be a JSON object" in capsys.readouterr().err
+    assert main(["exercise", "conv-output-size", "--params", '{"nonsense": 1}']) == 2
+    assert "invalid exercise parameters" in capsys.readouterr().err

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -52,6 +53,22 @@ def build_parser() -> argparse.ArgumentParser:
                        help="files or folders (default: the built-in deck and your decks)")
     check.add_argument("--json", action="store_true", help="machine-readable output")
     commands.add_parser("paths", parents=sub, help="where progress, decks and config live")
+    exercise = commands.add_parser(
+        "exercise", parents=sub, help="pose a numeric exercise (or --list the families)")
+    exercise.add_argument("family", nargs="?", help="the family name (see --list)")
+    exercise.add_argument("--list", action="store_true", help="list the exercise families")
+    exercise.add_argument("--level", type=int, default=1, choices=[1, 2, 3])
+    exercise.add_argument("--seed", type=int, help="the instance's seed (default: random)")
+    exercise.add_argument("--params", help="pose this exact instance: a JSON object")
+    exercise.add_argument("--json", action="store_true", help="machine-readable output")
+    solve = commands.add_parser(
+        "solve", parents=sub,
+        help="per-layer shapes, receptive field, params and MACs of a network")
+    solve.add_argument("spec", nargs="?", help="a network spec file (docs/network-spec.md)")
+    solve.add_argument("--net", help="a built-in network: alexnet, vgg16, resnet18, resnet50, "
+                                     "mobilenet_v2")
+    solve.add_argument("--input", help="input shape C,H,W (default: the spec's, else 3,224,224)")
+    solve.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -63,8 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc))
     command = args.command or "practice"
-    handler = {"practice": _practice, "cards": _cards, "check": _check, "paths": _paths}
-    return handler[command](settings, args)
+    handler = {"practice": _practice, "cards": _cards, "check": _check, "paths": _paths,
+               "exercise": _exercise, "solve": _solve}
+    try:
+        return handler[command](settings, args)
+    except BrokenPipeError:  # `trainer cards | head`: the reader left, which is fine
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _fail(message: str) -> int:
@@ -106,7 +128,11 @@ def _load_deck(settings: Settings):
 
 
 def _cards(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.study import with_exercises
+
     deck = _load_deck(settings)
+    if settings.exercises:
+        deck = with_exercises(deck)
     rows = [
         {"id": c.key, "deck": c.deck, "topic": c.topic, "tags": c.tags,
          "languages": sorted(c.texts), "kind": c.kind}
@@ -154,6 +180,73 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{len(deck.cards)} cards checked from {files} path(s): {errors} error(s), "
               f"{warnings} warning(s)", file=sys.stderr)
     return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def _exercise(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.study import exercise_families, pose_exercise, render_markdown
+
+    if args.list or not args.family:
+        families = exercise_families()
+        if args.json:
+            print(json.dumps([f.model_dump() for f in families], ensure_ascii=False, indent=1))
+        else:
+            for f in families:
+                print(f"{f.name:<28} {f.topic:<22} {f.title.get('en', '')}")
+            if not args.list:
+                print("\nPose one with: trainer exercise FAMILY [--level 1-3] [--seed N]",
+                      file=sys.stderr)
+        return EXIT_OK
+    try:
+        params = json.loads(args.params) if args.params else None
+    except json.JSONDecodeError as exc:
+        return _fail(f"--params is not valid JSON: {exc}")
+    if params is not None and not isinstance(params, dict):
+        return _fail("--params must be a JSON object, e.g. '{\"size\": 32}'")
+    try:
+        instance = pose_exercise(args.family, args.level, args.seed, params)
+    except KeyError as exc:
+        return _fail(str(exc.args[0]))
+    except (ValueError, TypeError) as exc:
+        return _fail(f"invalid exercise parameters: {exc}")
+    if args.json:
+        data = instance.model_dump(mode="json")
+        data["answer"] = instance.expected.display()
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    lang = settings.language if settings.language in instance.prompt else "en"
+    seed = f"seed {instance.seed}" if instance.seed is not None else "given parameters"
+    print(f"{instance.family} · level {instance.level} · {seed}\n")
+    print(render_markdown(instance.prompt[lang]))
+    print(f"\nAnswer: {instance.expected.display()}\n")
+    print(render_markdown(instance.solution[lang]))
+    return EXIT_OK
+
+
+def _solve(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.study import analyze_network
+
+    if bool(args.spec) == bool(args.net):
+        return _fail("solve needs a spec file or --net NAME (one of them)")
+    shape = None
+    if args.input:
+        try:
+            shape = tuple(int(v) for v in args.input.replace("x", ",").split(","))
+        except ValueError:
+            return _fail(f"--input {args.input!r}: expected C,H,W such as 3,224,224")
+    target = args.net or args.spec
+    if args.spec and not Path(args.spec).exists():
+        return _fail(f"{args.spec}: no such file")
+    try:
+        analysis = analyze_network(target, shape)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(analysis.to_json(indent=1))
+        return EXIT_OK
+    from trainer.exercises.networks import format_table
+
+    print(format_table(analysis))
+    return EXIT_OK
 
 
 def _paths(settings: Settings, args: argparse.Namespace) -> int:

@@ -37,6 +37,7 @@ class Settings(BaseSettings):
     db: Path | None = None
     decks: list[Path] = Field(default_factory=list)
     builtin_deck: bool = True
+    exercises: bool = True  # the numeric exercise cards (one per family and level)
     language: Language = "en"
     desired_retention: float = Field(0.90, gt=0.5, lt=1.0)
     new_per_day: int = Field(20, ge=0, le=10_000)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 
+import numpy as np
 from fsrs import Card as FsrsCard
 from fsrs import State
 from pydantic import BaseModel, Field
@@ -15,15 +16,29 @@ from pydantic import BaseModel, Field
 from trainer.config import Settings
 from trainer.deck.loader import builtin_content_dir, load_deck
 from trainer.deck.math_markdown import render_math
-from trainer.deck.models import Card, Deck
+from trainer.deck.models import Card, CardText, Deck
+from trainer.exercises.base import LEVELS, AnswerKind, CheckResult, Instance
+from trainer.exercises.families import FAMILIES
 from trainer.scheduling.memory import Grade, MemoryModel, format_interval, require_utc
 from trainer.scheduling.queue import pick_interleaved
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store.database import Database, open_database
-from trainer.store.records import CardEntry, CardState
+from trainer.store.records import Attempt, CardEntry, CardState
 from trainer.store.repository import Repository
 
 _CANDIDATES = 12  # enough to find one of another topic without reading the whole queue
+EXERCISE_DECK = "exercise"
+
+
+class ExerciseView(BaseModel):
+    """What the UI needs to take an answer: the instance's identity and the answer's form."""
+
+    family: str
+    level: int
+    seed: int | None
+    kind: AnswerKind
+    rows: int | None = None
+    cols: int | None = None
 
 
 class PracticeCard(BaseModel):
@@ -38,6 +53,7 @@ class PracticeCard(BaseModel):
     is_new: bool
     source: str
     intervals: dict[int, str] = Field(description="grade -> interval label, e.g. {3: '3d'}")
+    exercise: ExerciseView | None = None
 
 
 class TopicOverview(BaseModel):
@@ -94,6 +110,7 @@ class _Answered(BaseModel):
     grade: int
     duration_ms: int | None
     topic: str
+    seed: int | None = None
 
 
 class StudySession:
@@ -102,9 +119,12 @@ class StudySession:
     def __init__(
         self, settings: Settings, deck: Deck, db: Database, *,
         tz: tzinfo | None = None, enable_fuzzing: bool = True,
+        rng: np.random.Generator | None = None,
     ) -> None:
         self.settings = settings
-        self.deck = deck
+        self.deck = with_exercises(deck) if settings.exercises else deck
+        self.rng = rng if rng is not None else np.random.default_rng()
+        self._instances: dict[tuple[str, int | None], Instance] = {}
         self.db = db
         self.repo = Repository(db)
         self.tz = tz
@@ -121,7 +141,7 @@ class StudySession:
         self._started: datetime | None = None
         self.repo.sync_cards(
             CardEntry(key=c.key, deck=c.deck, topic=c.topic, kind=c.kind, ordinal=c.ordinal)
-            for c in deck.cards.values()
+            for c in self.deck.cards.values()
         )
 
     @classmethod
@@ -207,24 +227,63 @@ class StudySession:
             picked = first(self.repo.learning_due(ahead, _CANDIDATES, topic))
         return picked
 
-    def _practice_card(self, state: CardState, now: datetime) -> PracticeCard:
+    def _practice_card(
+        self, state: CardState, now: datetime, seed: int | None = None
+    ) -> PracticeCard:
         card = self.deck.cards[state.key]
-        question, answer, source = _rendered(card, self.language)
         preview = self.memory.preview(_to_fsrs(state, now), now)
-        return PracticeCard(
+        common = dict(
             key=card.key, topic=card.topic, topic_title=card.topic_title(self.language),
-            lang=card.shown_language(self.language),
-            question=question, answer=answer, is_new=state.is_new, source=source,
-            intervals={int(g): format_interval(d) for g, d in preview.items()},
+            is_new=state.is_new, intervals={int(g): format_interval(d) for g, d in preview.items()},
         )
+        if card.kind != "exercise":
+            question, answer, source = _rendered(card, self.language)
+            return PracticeCard(**common, lang=card.shown_language(self.language),
+                                question=question, answer=answer, source=source)
+        if seed is None:
+            seed = int(self.rng.integers(0, 2**31 - 1))
+        instance = self.exercise_instance(card.key, seed)
+        lang = self.language if self.language in instance.prompt else "en"
+        expected = instance.expected
+        answer = f"{instance.solution[lang]}\n\n**{_ANSWER_LABEL[lang]}** `{expected.display()}`"
+        return PracticeCard(
+            **common, lang=lang, question=_rendered_text(instance.prompt[lang]),
+            answer=_rendered_text(answer), source=f"exercise {instance.family} seed {seed}",
+            exercise=ExerciseView(family=instance.family, level=instance.level, seed=seed,
+                                  kind=expected.kind, rows=expected.rows, cols=expected.cols),
+        )
+
+    # -- exercises -------------------------------------------------------------------------
+    def exercise_instance(self, key: str, seed: int) -> Instance:
+        """The instance an exercise card poses for ``seed`` (the same seed, the same one)."""
+        cached = self._instances.get((key, seed))
+        if cached is None:
+            family, level = _exercise_of(key)
+            cached = FAMILIES[family].generate(level, seed)
+            self._instances = {(key, seed): cached}  # only the card on screen is needed
+        return cached
+
+    def check_exercise(self, card: PracticeCard, typed: str) -> CheckResult:
+        """Judge a typed answer (pure computation: no database, safe on the UI thread)."""
+        if card.exercise is None or card.exercise.seed is None:
+            raise ValueError(f"{card.key} is not an exercise")
+        instance = self.exercise_instance(card.key, card.exercise.seed)
+        return FAMILIES[instance.family].check(instance, typed)
 
     # -- answering -------------------------------------------------------------------------
     def answer(
-        self, key: str, grade: Grade | int, now: datetime, duration_ms: int | None = None
+        self, key: str, grade: Grade | int, now: datetime, duration_ms: int | None = None,
+        attempt: Attempt | None = None,
     ) -> AnswerOutcome:
-        """Grade a card; the review and the new state are committed before this returns."""
+        """Grade a card; the review and the new state are committed before this returns.
+
+        For an exercise, ``attempt`` records the instance (seed, parameters) and the typed
+        answer; a wrong answer is always graded Again.
+        """
         now = require_utc(now)
         grade = Grade(int(grade))
+        if attempt is not None and not attempt.correct:
+            grade = Grade.AGAIN
         before = self.repo.card(key)
         if before is None:
             raise KeyError(f"no card {key!r} in the database")
@@ -232,11 +291,20 @@ class StudySession:
         after = _from_fsrs(before, updated)
         review_id = self.repo.record_review(
             before, after, rating=int(grade), reviewed_at=now, duration_ms=duration_ms,
-            lang=self.language,
+            lang=self.language, attempt=attempt,
         )
-        self._answered.append(_Answered(review_id=review_id, key=key, grade=int(grade),
-                                        duration_ms=duration_ms, topic=before.topic))
+        self._answered.append(_Answered(
+            review_id=review_id, key=key, grade=int(grade), duration_ms=duration_ms,
+            topic=before.topic, seed=attempt.seed if attempt else None))
         return AnswerOutcome(review_id=review_id, grade=int(grade), next_due=updated.due)
+
+    def attempt(self, card: PracticeCard, typed: str, result: CheckResult) -> Attempt | None:
+        """The record of an exercise answer, or None for a plain card or unreadable input."""
+        if card.exercise is None or result.correct is None:
+            return None
+        instance = self.exercise_instance(card.key, card.exercise.seed)
+        return Attempt(seed=card.exercise.seed, params=instance.params, answer=typed,
+                       correct=result.correct)
 
     def can_undo(self) -> bool:
         return bool(self._answered)
@@ -249,7 +317,7 @@ class StudySession:
         state = self.repo.undo_review(last.review_id)
         if state is None or state.key not in self.deck.cards:
             return None
-        return self._practice_card(state, require_utc(now))
+        return self._practice_card(state, require_utc(now), seed=last.seed)
 
     def summary(self, now: datetime) -> SessionSummary:
         now = require_utc(now)
@@ -267,6 +335,83 @@ class StudySession:
 
     def cards(self) -> list[Card]:
         return list(self.deck.cards.values())
+
+
+_ANSWER_LABEL = {"en": "Answer:", "zh": "答案："}
+
+
+class FamilyInfo(BaseModel):
+    name: str
+    topic: str
+    title: dict[str, str]
+    levels: list[int]
+
+
+def exercise_families() -> list[FamilyInfo]:
+    return [FamilyInfo(name=f.name, topic=f.topic, title=f.title, levels=list(LEVELS))
+            for f in FAMILIES.values()]
+
+
+def pose_exercise(
+    name: str, level: int = 1, seed: int | None = None, params: dict | None = None
+) -> Instance:
+    """An instance of family ``name``: from explicit ``params``, else from ``seed`` (random
+    when None). Raises KeyError for an unknown family, ValueError for invalid parameters."""
+    if name not in FAMILIES:
+        raise KeyError(f"no exercise family {name!r}; families: {', '.join(FAMILIES)}")
+    family = FAMILIES[name]
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(map(str, LEVELS))}")
+    if params is not None:
+        return family.pose(params, level, None)
+    if seed is None:
+        seed = int(np.random.default_rng().integers(0, 2**31 - 1))
+    return family.generate(level, seed)
+
+
+def analyze_network(name_or_path: str, input_shape: tuple[int, ...] | None = None):
+    """Per-layer shapes, receptive field, params and MACs of a built-in net or a spec file.
+
+    Raises ``ValueError`` (``NetworkError``) with ``path:line`` for a bad spec.
+    """
+    from trainer.exercises.networks import analyze, resolve_network
+
+    return analyze(resolve_network(name_or_path), input_shape=input_shape)
+
+
+def render_markdown(markdown: str) -> str:
+    """Card markdown with its formulas as Unicode (for plain-text output)."""
+    return _rendered_text(markdown)
+
+
+def with_exercises(deck: Deck) -> Deck:
+    """The deck plus one card per exercise family and level (``exercise:FAMILY:LEVEL``).
+
+    They sort among the concept cards of their topic: level 1 after the topic's 4th card,
+    level 2 after its 8th, level 3 after its 12th.
+    """
+    cards = dict(deck.cards)
+    for family in FAMILIES.values():
+        for level in LEVELS:
+            key = f"{EXERCISE_DECK}:{family.name}:{level}"
+            texts = {lang: CardText(question=f"{title} · L{level}", answer="",
+                                    path=f"exercise:{family.name}", line=1)
+                     for lang, title in family.title.items()}
+            cards[key] = Card(
+                key=key, deck=EXERCISE_DECK, id=f"{family.name}:{level}", topic=family.topic,
+                topic_titles={}, tags=["exercise"], kind="exercise", ordinal=4 * level,
+                texts=texts,
+            )
+    titles = {c.topic: c.topic_titles for c in deck.cards.values()}
+    for card in cards.values():
+        if not card.topic_titles:
+            card.topic_titles = titles.get(card.topic) or {"en": card.topic}
+    return Deck(cards=cards, problems=deck.problems)
+
+
+def _exercise_of(key: str) -> tuple[str, int]:
+    _, family, level = key.split(":")
+    return family, int(level)
 
 
 @lru_cache(maxsize=512)

@@ -1,3 +1,4 @@
+import shutil
 import sqlite3
 import stat
 from datetime import UTC, datetime, timedelta
@@ -36,11 +37,39 @@ def test_head_revision_constant_matches_the_migrations():
 
 def test_new_database_is_migrated_with_pragmas(db):
     with db.engine.connect() as c:
-        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD_REVISION
         assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert c.execute(text("PRAGMA busy_timeout")).scalar() == 10000
     assert stat.S_IMODE(db.path.stat().st_mode) == 0o600
+
+
+FIXTURE_0001 = Path(__file__).resolve().parent.parent / "fixtures" / "schema_0001.sqlite3"
+
+
+def test_first_schema_upgrades_keeping_every_row_after_a_backup(tmp_path: Path):
+    path = tmp_path / "old.sqlite3"
+    shutil.copyfile(FIXTURE_0001, path)
+    original = path.read_bytes()
+    with sqlite3.connect(path) as c:
+        cards_before = c.execute("SELECT * FROM cards ORDER BY id").fetchall()
+        reviews_before = c.execute("SELECT * FROM reviews ORDER BY id").fetchall()
+    database = open_database(path)
+    database.close()
+    backup = tmp_path / f"old.sqlite3.before-{HEAD_REVISION}.bak"
+    assert backup.read_bytes()[:16] == original[:16]
+    with sqlite3.connect(backup) as c:
+        assert c.execute("SELECT version_num FROM alembic_version").fetchone() == ("0001",)
+        assert c.execute("SELECT * FROM reviews ORDER BY id").fetchall() == reviews_before
+    with sqlite3.connect(path) as c:
+        assert c.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
+        assert c.execute("SELECT * FROM cards ORDER BY id").fetchall() == cards_before
+        rows = c.execute("SELECT * FROM reviews ORDER BY id").fetchall()
+    assert [row[:8] for row in rows] == reviews_before
+    assert all(row[8:] == (None, None, None, None) for row in rows)
+    repo_db = open_database(path)
+    assert Repository(repo_db).card("builtin:fs-why").stability == 12.5
+    repo_db.close()
 
 
 def test_timestamps_are_stored_as_utc_and_naive_ones_refused():

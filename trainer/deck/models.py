@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 Severity = Literal["error", "warning"]
-CardKind = Literal["basic"]
+CardKind = Literal["basic", "exercise"]
 
 
 class Problem(BaseModel):

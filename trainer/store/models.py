@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from trainer.store.types import TZDateTime
@@ -53,6 +53,11 @@ class ReviewRow(Base):
     was_new: Mapped[bool] = mapped_column(Boolean, default=False)
     state_before: Mapped[str | None] = mapped_column(Text)
     lang: Mapped[str | None] = mapped_column(String)
+    # Exercise attempts (NULL for plain cards): the instance can be rebuilt from its seed.
+    seed: Mapped[int | None] = mapped_column(BigInteger)
+    params: Mapped[str | None] = mapped_column(Text)
+    answer: Mapped[str | None] = mapped_column(Text)
+    correct: Mapped[bool | None] = mapped_column(Boolean)
 
     __table_args__ = (
         Index("ix_reviews_reviewed_at", "reviewed_at"),

@@ -35,6 +35,15 @@ class CardState(BaseModel):
         return self.due is None
 
 
+class Attempt(BaseModel):
+    """An exercise answer as recorded with its review: enough to pose the instance again."""
+
+    seed: int | None
+    params: dict
+    answer: str
+    correct: bool
+
+
 class TopicCounts(BaseModel):
     topic: str
     due: int = 0

@@ -10,7 +10,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from trainer.store.database import Database
 from trainer.store.models import CardRow, ReviewRow
-from trainer.store.records import CardEntry, CardState, ReviewRecord, TopicCounts
+from trainer.store.records import Attempt, CardEntry, CardState, ReviewRecord, TopicCounts
 
 LEARNING_STATES = (1, 3)  # fsrs.State.Learning, fsrs.State.Relearning
 REVIEW_STATE = 2
@@ -140,7 +140,7 @@ class Repository:
     # -- answering -----------------------------------------------------------------------
     def record_review(
         self, before: CardState, after: CardState, *, rating: int, reviewed_at: datetime,
-        duration_ms: int | None, lang: str | None,
+        duration_ms: int | None, lang: str | None, attempt: Attempt | None = None,
     ) -> int:
         """Write the review and the card's new state in one transaction; returns the review id."""
         state_before = None if before.is_new else json.dumps(
@@ -151,6 +151,11 @@ class Repository:
                 duration_ms=duration_ms, was_new=before.is_new, state_before=state_before,
                 lang=lang,
             )
+            if attempt is not None:
+                review.seed = attempt.seed
+                review.params = json.dumps(attempt.params, sort_keys=True)
+                review.answer = attempt.answer
+                review.correct = attempt.correct
             s.add(review)
             s.execute(update(CardRow).where(CardRow.id == before.id).values(
                 **after.model_dump(exclude={"id", "key", "topic"})))

@@ -9,14 +9,23 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Label, ProgressBar, Static
+from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
-from trainer.study import PracticeCard, Progress, SessionSummary
+from trainer.study import Attempt, CheckResult, PracticeCard, Progress, SessionSummary
 from trainer.tui.widgets.card_view import CardView
 from trainer.tui.widgets.grade_bar import GRADES, GradeBar
+from trainer.tui.widgets.matrix_input import MatrixInput
+
+_PLACEHOLDERS = {
+    "integer": "a whole number, e.g. 1,234",
+    "shape": "a shape, e.g. 14x14 or (64, 56, 56)",
+    "number": "a number, rounded as the question says",
+    "matrix": "",
+}
 
 
 def format_summary(summary: SessionSummary, when: str | None) -> str:
@@ -45,7 +54,12 @@ class PracticeScreen(Screen):
         Binding("2", "grade(2)", "Hard", id="grade-hard"),
         Binding("3", "grade(3)", "Good", id="grade-good"),
         Binding("4", "grade(4)", "Easy", id="grade-easy"),
+        Binding("enter", "accept", "Good (or Again if wrong)", id="accept", show=False),
         Binding("u", "undo", "Undo", id="undo"),
+        Binding("down,j", "scroll(1)", "Scroll down", id="scroll-down", show=False),
+        Binding("up,k", "scroll(-1)", "Scroll up", id="scroll-up", show=False),
+        Binding("pagedown", "scroll(10)", "Page down", id="page-down", show=False),
+        Binding("pageup", "scroll(-10)", "Page up", id="page-up", show=False),
         Binding("l", "toggle_language", "中/EN", id="language"),
         Binding("escape", "topics", "Topics", id="topics"),
         Binding("question_mark", "app.help", "Help", id="help"),
@@ -69,6 +83,8 @@ class PracticeScreen(Screen):
         self.topic = topic
         self.card: PracticeCard | None = None
         self._shown_at = 0.0
+        self.result: CheckResult | None = None
+        self.typed = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status"):
@@ -78,6 +94,9 @@ class PracticeScreen(Screen):
         with Vertical(id="body"):
             yield CardView(id="card")
             yield Static("", id="summary")
+        with Vertical(id="answer-box"):
+            yield Input(id="answer-input")
+        yield Static("", id="verdict")
         yield Label("space  show the answer", id="hint")
         yield GradeBar(id="grades")
         yield Footer()
@@ -104,10 +123,10 @@ class PracticeScreen(Screen):
         self._post(card, now)
 
     @work(thread=True, exclusive=True, group="study")
-    def submit(self, key: str, grade: int, duration_ms: int) -> None:
+    def submit(self, key: str, grade: int, duration_ms: int, attempt: Attempt | None) -> None:
         study = self.app.study
         now = self.app.clock()
-        study.answer(key, grade, now, duration_ms)
+        study.answer(key, grade, now, duration_ms, attempt)
         self._post(study.next_card(now), now)
 
     @work(thread=True, exclusive=True, group="study")
@@ -123,7 +142,7 @@ class PracticeScreen(Screen):
         self.post_message(self.CardReady(card, study.progress(now), summary, note))
 
     # -- showing -------------------------------------------------------------------------
-    def on_practice_screen_card_ready(self, message: CardReady) -> None:
+    async def on_practice_screen_card_ready(self, message: CardReady) -> None:
         self.card = message.card
         self._show_progress(message.progress)
         view = self.query_one(CardView)
@@ -139,6 +158,8 @@ class PracticeScreen(Screen):
             view.show(message.card)
             self.query_one(GradeBar).show_intervals(message.card.intervals)
             self._shown_at = time.monotonic()
+        self.result, self.typed = None, ""
+        await self._prepare_answer_box(message.card)
         if message.note:
             self.notify(message.note, timeout=2)
         self.revealed = False
@@ -155,10 +176,70 @@ class PracticeScreen(Screen):
 
     def _sync_reveal(self) -> None:
         revealed = self.revealed
+        exercise = self.card is not None and self.card.exercise is not None
         self.query_one(CardView).revealed = revealed
         self.query_one(GradeBar).display = revealed and self.card is not None
-        self.query_one("#hint", Label).display = not revealed and self.card is not None
+        self.query_one("#answer-box").display = exercise and not revealed
+        self.query_one("#verdict").display = exercise and revealed
+        hint = self.query_one("#hint", Label)
+        hint.display = not revealed and self.card is not None
+        hint.update("type the answer · enter checks it" if exercise else "space  show the answer")
         self.refresh_bindings()
+
+    # -- exercises ---------------------------------------------------------------------
+    async def _prepare_answer_box(self, card: PracticeCard | None) -> None:
+        box = self.query_one("#answer-box")
+        await box.query(MatrixInput).remove()
+        field = self.query_one("#answer-input", Input)
+        if card is None or card.exercise is None:
+            field.display = False
+            return
+        exercise = card.exercise
+        if exercise.kind == "matrix":
+            field.display = False
+            grid = MatrixInput(exercise.rows or 1, exercise.cols or 1, id="matrix-input")
+            await box.mount(grid)
+            grid.focus_first()
+        else:
+            field.display = True
+            field.value = ""
+            field.placeholder = _PLACEHOLDERS[exercise.kind]
+            self.call_after_refresh(field.focus)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "answer-input":
+            event.stop()
+            self.check_typed(event.value)
+
+    def on_matrix_input_submitted(self, message: MatrixInput.Submitted) -> None:
+        if message.empty is not None:
+            row, col = message.empty
+            self.notify(f"Fill every cell: row {row + 1}, column {col + 1} is empty.",
+                        severity="warning", timeout=4)
+            return
+        self.check_typed(message.text)
+
+    def check_typed(self, typed: str) -> None:
+        """Judge the answer (pure computation, no database) and show the worked solution."""
+        if self.card is None or self.card.exercise is None or self.revealed:
+            return
+        result = self.app.study.check_exercise(self.card, typed)
+        verdict = self.query_one("#verdict", Static)
+        if result.correct is None:
+            self.notify(result.message, severity="warning", timeout=4)
+            return
+        self.result, self.typed = result, typed
+        verdict.set_class(result.correct, "-correct")
+        verdict.set_class(not result.correct, "-wrong")
+        follow = ("enter or 3 grades Good · 2 Hard · 4 Easy" if result.correct
+                  else "a wrong answer is graded Again: enter or 1")
+        # One line: the full expected answer is in the worked solution above.
+        headline = result.message.splitlines()[0] if result.message else ""
+        headline = headline.removesuffix("The answer is:").strip()
+        verdict.update(f"{escape(headline)}\n[dim]{follow}[/dim]")
+        self.set_focus(None)
+        self.revealed = True
+        self.query_one(CardView).show_answer_first()
 
     def watch_busy(self, _busy: bool) -> None:
         self.refresh_bindings()
@@ -166,8 +247,13 @@ class PracticeScreen(Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that make sense now (the footer follows)."""
         if action == "reveal":
-            return not self.busy and self.card is not None and not self.revealed
+            return (not self.busy and self.card is not None and not self.revealed
+                    and self.card.exercise is None)
         if action == "grade":
+            if self.result is not None and self.result.correct is False:
+                return parameters == (1,) and not self.busy
+            return not self.busy and self.card is not None and self.revealed
+        if action == "accept":
             return not self.busy and self.card is not None and self.revealed
         if action == "undo":
             return not self.busy and self.app.study.can_undo()
@@ -180,9 +266,20 @@ class PracticeScreen(Screen):
     def action_grade(self, grade: int) -> None:
         if self.busy or self.card is None or not self.revealed:
             return
+        attempt = None
+        if self.result is not None:
+            if not self.result.correct and grade != 1:
+                self.notify("A wrong answer is graded Again (1).", timeout=2)
+                return
+            attempt = self.app.study.attempt(self.card, self.typed, self.result)
         self.busy = True
         duration_ms = int((time.monotonic() - self._shown_at) * 1000)
-        self.submit(self.card.key, grade, duration_ms)
+        self.submit(self.card.key, grade, duration_ms, attempt)
+
+    def action_accept(self) -> None:
+        """Enter after the answer: Good, or Again when an exercise was answered wrong."""
+        wrong = self.result is not None and not self.result.correct
+        self.action_grade(1 if wrong else 3)
 
     def on_grade_bar_graded(self, message: GradeBar.Graded) -> None:
         self.action_grade(message.grade)
@@ -198,6 +295,9 @@ class PracticeScreen(Screen):
         if not self.busy:
             self.busy = True
             self.load_next()
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(CardView).scroll_relative(y=lines, animate=False)
 
     def action_topics(self) -> None:
         self.app.show_topics()

@@ -38,5 +38,11 @@ class CardView(VerticalScroll):
         self.revealed = False
         self.scroll_home(animate=False)
 
+    def show_answer_first(self) -> None:
+        """Scroll so the answer starts at the top (a long exercise prompt is done with)."""
+        # After the layout that shows the answer: its position is only known then.
+        self.set_timer(0.05, lambda: self.scroll_to_widget(
+            self.query_one("#answer-rule"), top=True, animate=False))
+
     def watch_revealed(self, revealed: bool) -> None:
         self.set_class(revealed, "-revealed")

@@ -27,7 +27,9 @@ class GradeBar(Horizontal):
 
     def compose(self) -> ComposeResult:
         for grade, name in GRADES.items():
-            yield Button(f"{grade} {name}", id=f"grade-{grade}", variant=_VARIANTS[grade])
+            button = Button(f"{grade} {name}", id=f"grade-{grade}", variant=_VARIANTS[grade])
+            button.can_focus = False  # keys 1-4 and enter belong to the screen
+            yield button
 
     def show_intervals(self, intervals: dict[int, str]) -> None:
         for grade, name in GRADES.items():

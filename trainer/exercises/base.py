@@ -1,0 +1,102 @@
+"""What every exercise family provides, and the objects that leave this package.
+
+A family (``conv-output-size``, ``maxpool-backward``, ...) generates an ``Instance`` from a
+level and a seed: the parameters, a prompt in each language, the exact expected answer
+(computed by ``trainer.exercises.solver``), and a worked solution step by step. The same
+(family, level, seed) always gives the same instance, so a review that stores its seed can
+show the exact instance again later.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+AnswerKind = Literal["integer", "shape", "number", "matrix"]
+LEVELS = (1, 2, 3)
+
+
+class ExpectedAnswer(BaseModel):
+    """The exact answer and how a typed answer is compared with it.
+
+    - ``integer``: ``value`` is an int; typed ``1,234``, ``１４`` are accepted.
+    - ``shape``: ``value`` is a list of ints; typed ``14x14``, ``14×14``, ``(14, 14)``.
+    - ``number``: ``value`` is a float; correct when it rounds to the same ``decimals``.
+    - ``matrix``: ``value`` is a list of rows (lists of floats); each entry compared as a
+      number with ``decimals``; ``rows``/``cols`` give the grid the UI shows.
+    """
+
+    kind: AnswerKind
+    value: Any
+    decimals: int | None = None
+    rows: int | None = None
+    cols: int | None = None
+
+    def display(self) -> str:
+        if self.kind == "integer":
+            return f"{self.value:,}"
+        if self.kind == "shape":
+            return " × ".join(str(v) for v in self.value)
+        if self.kind == "number":
+            return _number(self.value, self.decimals)
+        return "\n".join("  ".join(_number(v, self.decimals) for v in row) for row in self.value)
+
+
+def _number(value: float, decimals: int | None) -> str:
+    if decimals is None:
+        return f"{value:g}"
+    return f"{value:.{decimals}f}"
+
+
+class Instance(BaseModel):
+    """One posed exercise. Prompts and solutions are markdown, keyed by language."""
+
+    family: str
+    level: int
+    seed: int | None = Field(description="None when posed from explicit parameters")
+    params: dict[str, Any]
+    prompt: dict[str, str]
+    expected: ExpectedAnswer
+    solution: dict[str, str]
+    rounding_note: dict[str, str] = Field(default_factory=dict)
+
+
+class CheckResult(BaseModel):
+    """``correct`` is None when the typed text could not be read (no grade is given)."""
+
+    correct: bool | None
+    message: str
+    parsed: Any = None
+
+
+class Family(ABC):
+    """An exercise family. Subclasses set the class attributes and implement two methods."""
+
+    name: str  # slug, e.g. "conv-output-size"
+    topic: str  # a built-in deck topic slug, e.g. "sampling"
+    title: dict[str, str]  # {"en": ..., "zh": ...}
+
+    @abstractmethod
+    def sample_params(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
+        """Random valid parameters for ``level`` (1 easy .. 3 hard)."""
+
+    @abstractmethod
+    def pose(self, params: dict[str, Any], level: int, seed: int | None) -> Instance:
+        """The instance for these parameters: prompt, expected answer, worked solution.
+
+        Raises ``SolverError`` (a ValueError) with a clear message for invalid parameters.
+        """
+
+    def generate(self, level: int, seed: int) -> Instance:
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {LEVELS}, not {level}")
+        rng = np.random.default_rng(seed)
+        return self.pose(self.sample_params(level, rng), level, seed)
+
+    def check(self, instance: Instance, typed: str) -> CheckResult:
+        from trainer.exercises.answers import check_answer
+
+        return check_answer(instance.expected, typed)

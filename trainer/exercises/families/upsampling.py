@@ -1,0 +1,335 @@
+"""Value families: nearest / bilinear upsampling and transposed convolution of tiny inputs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from trainer.exercises.base import ExpectedAnswer, Instance
+from trainer.exercises.solver import (
+    SolverError,
+    bilinear_source_indices,
+    conv_transpose2d,
+    conv_transpose2d_output_size,
+    conv_transpose2d_zero_insertion,
+    interpolate,
+    nearest_source_indices,
+)
+
+from ._common import (
+    MATRIX_HINT,
+    ExerciseFamily,
+    exact_decimals,
+    fenced,
+    grid,
+    matrix_value,
+    need,
+    num,
+    one_of,
+    pick,
+    rounding,
+    side_by_side,
+)
+
+_MAX_SIZE = 4
+
+
+def _small_matrix(params: dict[str, Any], key: str, limit: int = _MAX_SIZE) -> np.ndarray:
+    value = np.asarray(need(params, key), dtype=np.float64)
+    if value.ndim != 2 or value.size == 0 or not np.all(np.isfinite(value)):
+        raise SolverError(f"{key} must be a non-empty matrix of finite numbers")
+    if max(value.shape) > limit:
+        raise SolverError(f"{key} is at most {limit} × {limit} in this exercise")
+    return value
+
+
+def _int_rows(value: np.ndarray) -> list[list[int]]:
+    return [[int(v) for v in row] for row in value]
+
+
+class UpsampleValues(ExerciseFamily):
+    name = "upsample-values"
+    topic = "sampling"
+    title = {"en": "Values of nearest and bilinear upsampling",
+             "zh": "最近邻与双线性上采样的数值"}
+
+    _L3 = [("bilinear", True, (2, 2), (3, 3)), ("bilinear", True, (2, 2), (4, 4)),
+           ("bilinear", False, (2, 2), (3, 3)), ("bilinear", True, (2, 3), (3, 5)),
+           ("nearest", None, (2, 2), (3, 3)), ("nearest", None, (3, 3), (4, 4)),
+           ("bilinear", False, (2, 3), (4, 4))]
+
+    def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
+        if level == 1:
+            x = rng.integers(0, 10, size=(2, 2))
+            return {"x": _int_rows(x), "mode": "nearest", "scale_factor": 2}
+        if level == 2:
+            x = 2 * rng.integers(0, 10, size=(2, 2))  # even values: exact eighths
+            return {"x": _int_rows(x), "mode": "bilinear", "scale_factor": 2,
+                    "align_corners": False}
+        mode, align, size, out = pick(rng, self._L3)
+        x = rng.integers(0, 10, size=size)
+        params: dict[str, Any] = {"x": _int_rows(x), "mode": mode, "size": list(out)}
+        if mode == "bilinear":
+            params["align_corners"] = align
+        return params
+
+    def _args(self, params: dict[str, Any]) -> tuple[np.ndarray, dict[str, Any]]:
+        x = _small_matrix(params, "x", 3)
+        mode = one_of(params, "mode", ["nearest", "bilinear"])
+        options: dict[str, Any] = {"mode": mode}
+        if "size" in params:
+            size = params["size"]
+            options["size"] = [int(v) for v in size] if isinstance(size, list | tuple) \
+                else int(size)
+        else:
+            options["scale_factor"] = float(need(params, "scale_factor"))
+        if mode == "bilinear":
+            options["align_corners"] = bool(params.get("align_corners", False))
+        elif params.get("align_corners") is not None:
+            raise SolverError("align_corners is only meaningful for bilinear upsampling")
+        return x, options
+
+    def solve(self, params: dict[str, Any]) -> np.ndarray:
+        x, options = self._args(params)
+        out = interpolate(x, **options)
+        if max(out.shape) > 6:
+            raise SolverError("the output is at most 6 × 6 in this exercise")
+        return out
+
+    def pose(self, params: dict[str, Any], level: int, seed: int | None) -> Instance:
+        out = self.solved(params)
+        x, options = self._args(params)
+        mode = options["mode"]
+        h, w = x.shape
+        oh, ow = out.shape
+        decimals = exact_decimals(out)
+        note = rounding(decimals) if not np.all(out == np.round(out)) else {"en": "", "zh": ""}
+        if "size" in options:
+            how = f"size=({oh}, {ow})"
+        else:
+            how = f"scale_factor={num(options['scale_factor'])}"
+        align = f", align_corners={options['align_corners']}" if mode == "bilinear" else ""
+        code = f"`F.interpolate(x, {how}, mode=\"{mode}\"{align})`"
+        prompt = {
+            "en": f"The ${h} \\times {w}$ input below (batch and channel dimensions left out) "
+                  f"is upsampled with {code}.\n\n{fenced(grid(x))}\n\nWhat is the "
+                  f"${oh} \\times {ow}$ output? {note['en']}".rstrip() + f"\n\n{MATRIX_HINT['en']}",
+            "zh": f"用 {code} 对下面 ${h} \\times {w}$ 的输入（省略 batch 和通道维）做上采样。\n\n"
+                  f"{fenced(grid(x))}\n\n输出的 ${oh} \\times {ow}$ 矩阵是什么？{note['zh']}\n\n"
+                  f"{MATRIX_HINT['zh']}",
+        }
+        scale = options.get("scale_factor")
+        tables = {"en": [], "zh": []}
+        same_axes = (h, oh) == (w, ow)
+        for axis, (n_in, n_out) in enumerate(((h, oh), (w, ow))):
+            if axis == 1 and same_axes:
+                break
+            name_en, name_zh = ("row", "行") if axis == 0 else ("column", "列")
+            if same_axes:
+                name_en, name_zh = "row (and, identically, each column)", "行（列也完全相同）"
+            if mode == "nearest":
+                src = nearest_source_indices(n_in, n_out, scale)
+                row = " | ".join(str(int(v) + 1) for v in src)
+                head = " | ".join(str(i + 1) for i in range(n_out))
+                tables["en"].append(f"Which input each output {name_en} copies:\n\n"
+                                    f"| output | {head} |"
+                                    f"\n|---{'|---' * n_out}|\n| input | {row} |")
+                tables["zh"].append(f"每个输出{name_zh}取自哪个输入：\n\n| 输出 | {head} |"
+                                    f"\n|---{'|---' * n_out}|\n| 输入 | {row} |")
+            else:
+                i0, i1, _, lam1 = bilinear_source_indices(n_in, n_out, options["align_corners"],
+                                                          scale)
+                if options["align_corners"]:
+                    coords = np.arange(n_out) * ((n_in - 1) / (n_out - 1) if n_out > 1 else 0.0)
+                else:
+                    ratio = 1 / scale if scale else n_in / n_out
+                    coords = np.maximum((np.arange(n_out) + 0.5) * ratio - 0.5, 0.0)
+                lines = [f"| {i + 1} | {num(coords[i])} | {int(i0[i]) + 1} | {int(i1[i]) + 1} | "
+                         f"{num(lam1[i])} |" for i in range(n_out)]
+                tables["en"].append(f"Each output {name_en} (0-based source coordinate $x$; "
+                                    "inputs numbered from 1):\n\n| output | $x$ | from | to | "
+                                    "$\\lambda$ |\n|---|---|---|---|---|\n" + "\n".join(lines))
+                tables["zh"].append(f"每个输出{name_zh}（源坐标 $x$ 从 0 开始；"
+                                    "输入从 1 编号）：\n\n"
+                                    "| 输出 | $x$ | 从 | 到 | $\\lambda$ |\n|---|---|---|---|---|\n"
+                                    + "\n".join(lines))
+        if mode == "nearest":
+            rule = {
+                "en": "Mode `'nearest'` copies, for every output index $i$, the input at "
+                      "$\\lfloor i \\cdot \\frac{\\text{in}}{\\text{out}} \\rfloor$ "
+                      "(0-based; this is PyTorch's legacy `'nearest'`, not `'nearest-exact'`), "
+                      "separately along the rows and the columns.",
+                "zh": "`'nearest'` 模式下，每个输出下标 $i$ 取输入中下标为 "
+                      "$\\lfloor i \\cdot \\frac{\\text{in}}{\\text{out}} \\rfloor$ 的值"
+                      "（从 0 开始；这是 PyTorch 旧的 `'nearest'`，不是 `'nearest-exact'`），"
+                      "行和列分别计算。",
+            }
+            steps = {"en": "Output:", "zh": "输出："}
+        else:
+            if options["align_corners"]:
+                coord = ("x = i \\cdot \\frac{\\text{in} - 1}{\\text{out} - 1}")
+                why = {"en": "`align_corners=True` puts the corner pixels of input and output "
+                             "exactly on top of each other.",
+                       "zh": "`align_corners=True` 让输入和输出的角点像素完全对齐。"}
+            else:
+                coord = ("x = \\max\\left((i + 0.5) \\cdot \\frac{\\text{in}}{\\text{out}} - 0.5,"
+                         " 0\\right)")
+                why = {"en": "`align_corners=False` aligns pixel *areas*: pixel centres sit at "
+                             "half-integer positions, and coordinates are clamped at the edge.",
+                       "zh": "`align_corners=False` 对齐的是像素的区域：像素中心位于半整数位置，"
+                             "越界的坐标在边缘处截断。"}
+            rule = {
+                "en": f"Bilinear interpolation is linear interpolation along the width and then "
+                      f"along the height. Output index $i$ (0-based) reads the source coordinate"
+                      f"\n\n$$\n{coord}\n$$\n\n{why['en']} With $x$ between inputs $i_0 = "
+                      "\\lfloor x \\rfloor$ and $i_1 = i_0 + 1$ (clamped) and $\\lambda = x - i_0$"
+                      ", the value is $(1 - \\lambda) v_{i_0} + \\lambda v_{i_1}$.",
+                "zh": f"双线性插值就是先沿宽度、再沿高度各做一次线性插值。输出下标 $i$"
+                      f"（从 0 开始）对应的源坐标为\n\n$$\n{coord}\n$$\n\n{why['zh']}设 $x$ 落在"
+                      "输入 $i_0 = \\lfloor x \\rfloor$ 与 $i_1 = i_0 + 1$（越界则截断）之间，"
+                      "$\\lambda = x - i_0$，则值为 $(1 - \\lambda) v_{i_0} + \\lambda v_{i_1}$。",
+            }
+            half = interpolate(x, size=(h, ow), mode="bilinear",
+                               align_corners=options["align_corners"])
+            steps = {"en": f"First interpolate along the width (each input row becomes {ow} "
+                           f"values):\n\n{fenced(grid(half))}\n\nthen along the height, which "
+                           "gives the output:",
+                     "zh": f"先沿宽度方向插值（每个输入行变成 {ow} 个值）：\n\n"
+                           f"{fenced(grid(half))}\n\n再沿高度方向插值，得到输出："}
+        answer = fenced(grid(out))
+        tail = {"en": "", "zh": ""}
+        if decimals is not None:
+            rounded = fenced(grid(out, fmt=lambda v: f"{v:.{decimals}f}"))
+            tail = {"en": f"\n\nRounded to {decimals} decimals:\n\n{rounded}",
+                    "zh": f"\n\n保留 {decimals} 位小数：\n\n{rounded}"}
+        solution = {
+            lang: f"{rule[lang]}\n\n" + "\n\n".join(tables[lang])
+                  + f"\n\n{steps[lang]}\n\n{answer}{tail[lang]}"
+            for lang in ("en", "zh")
+        }
+        expected = ExpectedAnswer(kind="matrix", value=matrix_value(out), decimals=decimals,
+                                  rows=oh, cols=ow)
+        return self.instance(params, level, seed, expected, prompt, solution, note)
+
+
+class TransposedConvValues(ExerciseFamily):
+    name = "transposed-conv-values"
+    topic = "transposed-conv"
+    title = {"en": "Values of a transposed convolution", "zh": "转置卷积的数值计算"}
+
+    _CONFIGS = {  # (kernel, stride, padding, output_padding)
+        1: [(2, 2, 0, 0)],
+        2: [(2, 1, 0, 0), (3, 2, 0, 0)],
+        3: [(3, 2, 1, 0), (3, 2, 1, 1), (4, 2, 1, 0)],
+    }
+
+    def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
+        k, s, p, op = pick(rng, self._CONFIGS[level])
+        values = [1, 2, 3, 4] if level == 1 else [-2, -1, 1, 2, 3, 4]
+        x = np.array([[pick(rng, values) for _ in range(2)] for _ in range(2)])
+        kernel_values = [1, 2] if level == 1 else [-1, 1, 1, 2]
+        w = np.array([[pick(rng, kernel_values) for _ in range(k)] for _ in range(k)])
+        return {"x": _int_rows(x), "weight": _int_rows(w), "stride": s, "padding": p,
+                "output_padding": op}
+
+    def accept(self, params: dict[str, Any], level: int, solved: Any) -> bool:
+        x = np.asarray(params["x"])
+        w = np.asarray(params["weight"])
+        return bool(np.count_nonzero(x) == x.size and np.count_nonzero(w) >= w.size - 1)
+
+    def _args(self, params: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, int, int, int]:
+        x, w = _small_matrix(params, "x", 3), _small_matrix(params, "weight")
+        return (x, w, int(need(params, "stride")), int(params.get("padding", 0)),
+                int(params.get("output_padding", 0)))
+
+    def solve(self, params: dict[str, Any]) -> np.ndarray:
+        x, w, s, p, op = self._args(params)
+        return conv_transpose2d(x, w, stride=s, padding=p, output_padding=op)
+
+    def pose(self, params: dict[str, Any], level: int, seed: int | None) -> Instance:
+        out = self.solved(params)
+        x, w, s, p, op = self._args(params)
+        h, wd = x.shape
+        kh, kw = w.shape
+        oh, ow = conv_transpose2d_output_size((h, wd), (kh, kw), s, p, op)
+        assert out.shape == (oh, ow)
+        args = [f"stride={s}"]
+        if p:
+            args.append(f"padding={p}")
+        if op:
+            args.append(f"output_padding={op}")
+        code = f"`F.conv_transpose2d(x, weight, {', '.join(args)})`"
+        prompt = {
+            "en": f"Compute {code} for one input channel and one output channel, no bias.\n\n"
+                  f"Input $x$:\n\n{fenced(grid(x))}\n\nKernel $W$:\n\n{fenced(grid(w))}\n\n"
+                  f"What is the ${oh} \\times {ow}$ output?\n\n{MATRIX_HINT['en']}",
+            "zh": f"计算 {code}，单输入通道、单输出通道、无偏置。\n\n输入 $x$：\n\n"
+                  f"{fenced(grid(x))}\n\n卷积核 $W$：\n\n{fenced(grid(w))}\n\n"
+                  f"输出的 ${oh} \\times {ow}$ 矩阵是什么？\n\n{MATRIX_HINT['zh']}",
+        }
+        # the scatter view: every input value stamps a scaled copy of the kernel
+        stamps = []
+        for i in range(h):
+            for j in range(wd):
+                stamps.append([f"x[{i + 1},{j + 1}]·W = {num(x[i, j])}·W",
+                               *grid(x[i, j] * w)])
+        full_h = (h - 1) * s + kh + op
+        full_w = (wd - 1) * s + kw + op
+        full = np.zeros((full_h, full_w))
+        for i in range(h):
+            for j in range(wd):
+                full[i * s: i * s + kh, j * s: j * s + kw] += x[i, j] * w
+        assert np.allclose(full[p: p + oh, p: p + ow], out)
+        crop = "The canvas is the output.\n\n"
+        crop_zh = "画布就是输出。\n\n"
+        if p or op:
+            crop = (f"The stamps add up on a ${full_h - op} \\times {full_w - op}$ canvas"
+                    + (f", extended by `output_padding` = {op} row/column of zeros at the "
+                       "bottom/right" if op else "")
+                    + (f"; `padding={p}` then removes {p} row(s)/column(s) from every border"
+                       if p else "") + f":\n\n{fenced(grid(full))}\n\n")
+            crop_zh = (f"各块叠加在 ${full_h - op} \\times {full_w - op}$ 的画布上"
+                       + (f"，`output_padding` = {op} 在下方/右侧再补 {op} 行/列 0" if op else "")
+                       + (f"；然后 `padding={p}` 从四边各裁掉 {p} 行/列" if p else "")
+                       + f"：\n\n{fenced(grid(full))}\n\n")
+        # the zero-insertion view
+        up = np.zeros(((h - 1) * s + 1, (wd - 1) * s + 1))
+        up[::s, ::s] = x
+        pad = kh - 1 - p
+        padded = np.pad(up, ((pad, pad + op), (pad, pad + op)))
+        check = conv_transpose2d_zero_insertion(x, w, stride=s, padding=p, output_padding=op)
+        assert np.allclose(check, out)
+        flipped = w[::-1, ::-1]
+        stamp_rows = []
+        for r in range(h):
+            stamp_rows.extend([*side_by_side(stamps[r * wd:(r + 1) * wd]), ""])
+        overlap = (s < kh)
+        overlap_en = (" Where stamps overlap (stride < kernel size), they add; uneven overlap "
+                      "is the source of checkerboard artefacts." if overlap else
+                      " With stride = kernel size the stamps do not overlap.")
+        overlap_zh = ("块之间重叠（步长 < 核大小）时相加；重叠次数不均匀正是棋盘格伪影的来源。"
+                      if overlap else "步长等于核大小时各块互不重叠。")
+        solution = {
+            "en": "**Scatter view.** Input $(i, j)$ adds $x_{ij} \\cdot W$ to a canvas, "
+                  "starting at row $i \\cdot s$, column $j \\cdot s$ (0-based)."
+                  f"{overlap_en}\n\n{fenced(stamp_rows[:-1])}\n\n{crop}"
+                  "**Zero-insertion view (same result).** Insert $s - 1$ zeros between input "
+                  f"values, pad $k - 1 - p = {pad}$ ring(s) of zeros around"
+                  + (f" (plus {op} at the bottom/right for `output_padding`)" if op else "")
+                  + ", then slide the kernel flipped by 180° with stride 1:\n\n"
+                  f"{fenced(grid(padded))}\n\nFlipped kernel:\n\n{fenced(grid(flipped))}\n\n"
+                  f"Output:\n\n{fenced(grid(out))}",
+            "zh": "**散射（scatter）视角。** 输入 $(i, j)$ 把 $x_{ij} \\cdot W$ 加到画布上以第 "
+                  "$i \\cdot s$ 行、第 $j \\cdot s$ 列（从 0 开始）为左上角的位置。"
+                  f"{overlap_zh}\n\n{fenced(stamp_rows[:-1])}\n\n{crop_zh}"
+                  "**插零视角（结果相同）。** 在输入值之间插入 $s - 1$ 个 0，四周补 "
+                  f"$k - 1 - p = {pad}$ 圈 0"
+                  + (f"（`output_padding` 再在下方/右侧补 {op} 行/列）" if op else "")
+                  + "，再用旋转 180° 的卷积核以步长 1 滑动：\n\n"
+                  f"{fenced(grid(padded))}\n\n翻转后的卷积核：\n\n{fenced(grid(flipped))}\n\n"
+                  f"输出：\n\n{fenced(grid(out))}",
+        }
+        expected = ExpectedAnswer(kind="matrix", value=matrix_value(out), decimals=None,
+                                  rows=oh, cols=ow)
+        return self.instance(params, level, seed, expected, prompt, solution)
