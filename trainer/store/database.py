@@ -12,8 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-HEAD_REVISION = "0002"  # the newest migration in trainer/store/migrations/versions
-KNOWN_REVISIONS = ("0001", "0002")
+HEAD_REVISION = "0003"  # the newest migration in trainer/store/migrations/versions
+KNOWN_REVISIONS = ("0001", "0002", "0003")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 

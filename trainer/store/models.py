@@ -33,6 +33,7 @@ class CardRow(Base):
     last_review: Mapped[datetime | None] = mapped_column(TZDateTime)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    leech: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
         Index("ix_cards_due", "due"),
@@ -58,6 +59,8 @@ class ReviewRow(Base):
     params: Mapped[str | None] = mapped_column(Text)
     answer: Mapped[str | None] = mapped_column(Text)
     correct: Mapped[bool | None] = mapped_column(Boolean)
+    # "scheduled" moved the FSRS state; "drill" is extra practice, logged only.
+    kind: Mapped[str] = mapped_column(String, default="scheduled")
 
     __table_args__ = (
         Index("ix_reviews_reviewed_at", "reviewed_at"),

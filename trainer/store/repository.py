@@ -49,7 +49,7 @@ class Repository:
             }
             new_rows = [
                 dict(key=e.key, deck=e.deck, topic=e.topic, kind=e.kind, ordinal=e.ordinal,
-                     suspended=False, retired=False)
+                     suspended=False, retired=False, leech=False)
                 for key, e in wanted.items() if key not in existing
             ]
             if new_rows:
