@@ -65,8 +65,8 @@ def test_first_schema_upgrades_keeping_every_row_after_a_backup(tmp_path: Path):
         assert c.execute("SELECT version_num FROM alembic_version").fetchone() == (HEAD_REVISION,)
         cards_after = c.execute("SELECT * FROM cards ORDER BY id").fetchall()
         rows = c.execute("SELECT * FROM reviews ORDER BY id").fetchall()
-    assert [row[:13] for row in cards_after] == cards_before
-    assert all(row[13:] == (0,) for row in cards_after)  # leech: added by 0003, false
+    assert [row[:14] for row in cards_after] == cards_before
+    assert all(row[14:] == (0,) for row in cards_after)  # leech: added by 0003, false
     assert [row[:8] for row in rows] == reviews_before
     assert all(row[8:] == (None, None, None, None, "scheduled") for row in rows)
     repo_db = open_database(path)
