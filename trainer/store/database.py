@@ -131,15 +131,31 @@ def _migrate(engine: Engine, path: Path, revision: str | None) -> None:
 
 
 def run_migrations(engine: Engine, target: str = "head") -> None:
-    """Upgrade with Alembic (imported here: only a database that needs it pays for it)."""
+    """Upgrade with Alembic (imported here: only a database that needs it pays for it).
+
+    Foreign keys are switched off while migrating, as SQLite's documentation prescribes
+    for schema changes: batch mode rebuilds a table by copy, drop and rename, and dropping
+    ``cards`` with foreign keys on would cascade-delete every review. Integrity is checked
+    before the transaction commits.
+    """
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", "trainer.store:migrations")
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, target)
+    with engine.connect() as connection:
+        raw = connection.connection.dbapi_connection
+        raw.execute("PRAGMA foreign_keys = OFF")  # no-op inside a transaction: do it first
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, target)
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise StoreError(f"migration left {len(broken)} dangling rows; "
+                                     "nothing was changed")
+        finally:
+            raw.execute("PRAGMA foreign_keys = ON")
 
 
 def backup(source: Path, target: Path) -> Path:
