@@ -57,7 +57,7 @@ def test_answer_one_card_and_quit(tmp_path: Path):
     command = f"TRAINER_HOME={home} {trainer}"
     terminal.run("new-session", "-d", "-s", "smoke", "-x", "100", "-y", "30", command)
     try:
-        terminal.wait_for("Show answer")
+        terminal.wait_for("show the answer")
         terminal.run("send-keys", "-t", "smoke", "Space")
         terminal.wait_for("3 Good")
         terminal.run("send-keys", "-t", "smoke", "3")

@@ -49,11 +49,14 @@ class PracticeScreen(Screen):
     """One study session. All database work happens in thread workers."""
 
     BINDINGS = [
-        Binding("space", "reveal", "Show answer", id="reveal"),
-        Binding("1", "grade(1)", "Again", id="grade-again"),
-        Binding("2", "grade(2)", "Hard", id="grade-hard"),
-        Binding("3", "grade(3)", "Good", id="grade-good"),
-        Binding("4", "grade(4)", "Easy", id="grade-easy"),
+        # The footer stays the same from card to card: the state-dependent keys (space,
+        # 1-4) are shown on the card itself (the hint line, the grade buttons with their
+        # intervals). Re-drawing the footer per answer cost more than the rest of an answer.
+        Binding("space", "reveal", "Show answer", id="reveal", show=False),
+        Binding("1", "grade(1)", "Again", id="grade-again", show=False),
+        Binding("2", "grade(2)", "Hard", id="grade-hard", show=False),
+        Binding("3", "grade(3)", "Good", id="grade-good", show=False),
+        Binding("4", "grade(4)", "Easy", id="grade-easy", show=False),
         Binding("enter", "accept", "Good (or Again if wrong)", id="accept", show=False),
         Binding("u", "undo", "Undo", id="undo"),
         Binding("down,j", "scroll(1)", "Scroll down", id="scroll-down", show=False),
@@ -83,6 +86,9 @@ class PracticeScreen(Screen):
         self.topic = topic
         self.card: PracticeCard | None = None
         self._shown_at = 0.0
+        self._graded_at: float | None = None
+        # Key press to next card drawn, in ms, per answer (read by `python -m benchmarks`).
+        self.answer_latencies: list[float] = []
         self.result: CheckResult | None = None
         self.typed = ""
 
@@ -165,6 +171,12 @@ class PracticeScreen(Screen):
         self.revealed = False
         self.busy = False
         self._sync_reveal()
+        if self._graded_at is not None:
+            self.call_after_refresh(self._drawn, self._graded_at)
+            self._graded_at = None
+
+    def _drawn(self, graded_at: float) -> None:
+        self.answer_latencies.append((time.perf_counter() - graded_at) * 1000)
 
     def _show_progress(self, progress: Progress) -> None:
         bar = self.query_one(ProgressBar)
@@ -184,7 +196,6 @@ class PracticeScreen(Screen):
         hint = self.query_one("#hint", Label)
         hint.display = not revealed and self.card is not None
         hint.update("type the answer · enter checks it" if exercise else "space  show the answer")
-        self.refresh_bindings()
 
     # -- exercises ---------------------------------------------------------------------
     async def _prepare_answer_box(self, card: PracticeCard | None) -> None:
@@ -241,9 +252,6 @@ class PracticeScreen(Screen):
         self.revealed = True
         self.query_one(CardView).show_answer_first()
 
-    def watch_busy(self, _busy: bool) -> None:
-        self.refresh_bindings()
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Show only the keys that make sense now (the footer follows)."""
         if action == "reveal":
@@ -256,7 +264,7 @@ class PracticeScreen(Screen):
         if action == "accept":
             return not self.busy and self.card is not None and self.revealed
         if action == "undo":
-            return not self.busy and self.app.study.can_undo()
+            return not self.busy  # with nothing to undo, it says so
         return True
 
     # -- actions -------------------------------------------------------------------------
@@ -273,6 +281,7 @@ class PracticeScreen(Screen):
                 return
             attempt = self.app.study.attempt(self.card, self.typed, self.result)
         self.busy = True
+        self._graded_at = time.perf_counter()
         duration_ms = int((time.monotonic() - self._shown_at) * 1000)
         self.submit(self.card.key, grade, duration_ms, attempt)
 

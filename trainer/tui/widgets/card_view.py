@@ -34,7 +34,8 @@ class CardView(VerticalScroll):
         badge = "  · new" if card.is_new else ""
         self.query_one("#topic", Label).update(f"{card.topic_title}{badge}")
         self.query_one("#question", Markdown).update(card.question)
-        self.query_one("#answer", Markdown).update(card.answer)
+        # The answer is hidden until space: build it just after the question is drawn.
+        self.call_after_refresh(self.query_one("#answer", Markdown).update, card.answer)
         self.revealed = False
         self.scroll_home(animate=False)
 
