@@ -20,6 +20,14 @@ FORBIDDEN = {
     "store": {"textual", "trainer.study", "trainer.tui", "trainer.cli", "trainer.deck",
               "trainer.scheduling"},
     "study.py": {"textual", "trainer.tui", "trainer.cli"},
+    "authoring.py": {"textual", "trainer.tui", "trainer.cli", "trainer.study"},  # application
+    "interview_mode.py": {"textual", "trainer.tui", "trainer.cli"},  # application layer
+    "optimize.py": {"textual", "trainer.tui", "trainer.cli"},  # application layer
+    "config_edit.py": {"textual", "sqlalchemy", "trainer.store", "trainer.tui", "trainer.cli"},
+    "progress.py": {"textual", "trainer.tui", "trainer.cli"},  # application layer
+    "drill.py": {"textual", "trainer.tui", "trainer.cli"},  # application layer
+    "charts.py": {"textual", "sqlalchemy", "trainer.store", "trainer.study", "trainer.tui",
+                  "trainer.cli"},  # pure drawing, shared by the CLI and the TUI
     "tui": {"sqlalchemy", "alembic", "trainer.store", "trainer.cli"},
 }
 

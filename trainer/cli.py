@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from trainer import __version__
+from trainer import __version__, cli_authoring, cli_progress, cli_settings
 from trainer.config import ConfigError, Settings, load_settings
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -69,6 +69,15 @@ def build_parser() -> argparse.ArgumentParser:
                                      "mobilenet_v2")
     solve.add_argument("--input", help="input shape C,H,W (default: the spec's, else 3,224,224)")
     solve.add_argument("--json", action="store_true", help="machine-readable output")
+    backup = commands.add_parser(
+        "backup", parents=sub,
+        help="write a consistent copy of the database (default: <home>/backups/"
+             "trainer-YYYYMMDD-HHMMSS.sqlite3, UTC)")
+    backup.add_argument("path", nargs="?", type=Path,
+                        help="a new file, or a folder to put the copy in")
+    cli_settings.add_parsers(commands, sub)  # config, interview, optimize
+    cli_progress.add_parsers(commands, sub)  # stats, review [--missed]
+    cli_authoring.add_parsers(commands, sub)  # add, import
     return parser
 
 
@@ -81,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc))
     command = args.command or "practice"
     handler = {"practice": _practice, "cards": _cards, "check": _check, "paths": _paths,
-               "exercise": _exercise, "solve": _solve}
+               "exercise": _exercise, "solve": _solve, "backup": _backup,
+               **cli_settings.HANDLERS, **cli_progress.HANDLERS,
+               **cli_authoring.HANDLERS}
     try:
         return handler[command](settings, args)
     except BrokenPipeError:  # `trainer cards | head`: the reader left, which is fine
@@ -116,8 +127,40 @@ def _practice(settings: Settings, args: argparse.Namespace) -> int:
     from trainer.tui.app import make_app
 
     app = make_app(settings, study, topic=args.topic)
-    app.run()
+    try:
+        app.run()
+    finally:  # even when the app crashed: the copy is taken after it let go of the file
+        _keep_exit_backup(settings)
     return app.return_code or EXIT_OK
+
+
+def _keep_exit_backup(settings: Settings) -> None:
+    """The rotating backup kept on exit (the newest 7 ``auto-`` copies); a failure to
+    write it is a warning, never a reason to lose the exit status of the session."""
+    from datetime import UTC, datetime
+
+    from trainer.store.backups import backups_dir, keep_exit_backup
+    from trainer.store.database import StoreError
+
+    try:
+        keep_exit_backup(settings.db_path, backups_dir(settings.home), now=datetime.now(UTC))
+    except StoreError as exc:
+        print(f"trainer: warning: {exc}", file=sys.stderr)
+
+
+def _backup(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from trainer.store.backups import backups_dir, write_backup
+    from trainer.store.database import StoreError
+
+    try:
+        target = write_backup(settings.db_path, args.path, folder=backups_dir(settings.home),
+                              now=datetime.now(UTC))
+    except StoreError as exc:
+        return _fail(str(exc))
+    print(target)
+    return EXIT_OK
 
 
 def _load_deck(settings: Settings):

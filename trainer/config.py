@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     rollover_hour: int = Field(4, ge=0, le=23)
     learn_ahead_minutes: int = Field(20, ge=0, le=24 * 60)
     maximum_interval_days: int = Field(36500, ge=1)
+    # A card is a leech (marked and suspended) at this many lapses, then every half of it
+    # more (trainer/scheduling/leech.py).
+    leech_threshold: int = Field(8, ge=1, le=1000)
+    # Interview mode: until this date, every studied card's predicted recall on the day is
+    # kept at or above interview_target (trainer/scheduling/interview.py); None: plain FSRS.
+    interview_date: date | None = None
+    interview_target: float = Field(0.90, gt=0.5, lt=1.0)
+    # Personal FSRS parameters fitted by `trainer optimize`; None: the library's defaults.
+    fsrs_parameters: list[float] | None = None
 
     @field_validator("learning_steps_minutes", "relearning_steps_minutes")
     @classmethod
@@ -54,6 +63,15 @@ class Settings(BaseSettings):
         if any(s <= 0 for s in steps):
             raise ValueError("steps must be positive numbers of minutes")
         return steps
+
+    @field_validator("fsrs_parameters")
+    @classmethod
+    def _valid_fsrs_parameters(cls, parameters: list[float] | None) -> list[float] | None:
+        if parameters is not None:
+            from fsrs import Scheduler
+
+            Scheduler(parameters=parameters)  # ValueError: wrong count or out of bounds
+        return parameters
 
     @property
     def db_path(self) -> Path:
@@ -94,6 +112,9 @@ def load_settings(**overrides: object) -> Settings:
         name for name in Settings.model_fields if f"TRAINER_{name.upper()}" in os.environ
     }
     merged = {k: v for k, v in file_values.items() if k not in env_keys}
+    if "decks" in overrides and isinstance(merged.get("decks"), list):
+        # --decks adds folders to the configured ones (`trainer import` registers there)
+        overrides["decks"] = [*merged["decks"], *overrides["decks"]]
     merged.update(overrides)
     merged.setdefault("home", home)
     try:

@@ -17,3 +17,19 @@ def save_setting(path: Path, key: str, value: object) -> None:
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def remove_setting(path: Path, key: str) -> bool:
+    """Remove ``key`` from the TOML file at ``path``; False when it was not there."""
+    if not path.exists():
+        return False
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    found = [k for k in (key.replace("_", "-"), key.replace("-", "_")) if k in data]
+    if not found:
+        return False
+    for k in found:
+        del data[k]
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    os.replace(tmp, path)
+    return True

@@ -5,29 +5,44 @@ Everything returned is a pydantic object; time comes in as an aware ``now``.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import numpy as np
 from fsrs import Card as FsrsCard
 from fsrs import State
 from pydantic import BaseModel, Field
 
+from trainer.authoring import DeckChanges, DeckLibrary
 from trainer.config import Settings
-from trainer.deck.loader import builtin_content_dir, load_deck
 from trainer.deck.math_markdown import render_math
 from trainer.deck.models import Card, CardText, Deck
 from trainer.exercises.base import LEVELS, AnswerKind, CheckResult, Instance
 from trainer.exercises.families import FAMILIES
+from trainer.interview_mode import InterviewMode, Readiness
+from trainer.scheduling.leech import is_leech_lapse
 from trainer.scheduling.memory import Grade, MemoryModel, format_interval, require_utc
 from trainer.scheduling.queue import pick_interleaved
 from trainer.scheduling.study_day import study_day_bounds
-from trainer.store.database import Database, open_database
+from trainer.store.database import Database, StoreError, open_database
 from trainer.store.records import Attempt, CardEntry, CardState
-from trainer.store.repository import Repository
+from trainer.store.repository import CardChanged, Repository
+from trainer.store.stats_queries import ProgressQueries
 
 _CANDIDATES = 12  # enough to find one of another topic without reading the whole queue
 EXERCISE_DECK = "exercise"
+
+
+def _one_at_a_time(method):
+    """Deck reloads (from a worker thread) never interleave with moves through the queue."""
+
+    @wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self._deck_lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 class ExerciseView(BaseModel):
@@ -91,6 +106,7 @@ class AnswerOutcome(BaseModel):
     review_id: int
     grade: int
     next_due: datetime
+    leech: bool = False  # this answer made the card a leech: it is now suspended
 
 
 class SessionSummary(BaseModel):
@@ -111,6 +127,7 @@ class _Answered(BaseModel):
     duration_ms: int | None
     topic: str
     seed: int | None = None
+    leech: bool = False
 
 
 class StudySession:
@@ -123,6 +140,9 @@ class StudySession:
     ) -> None:
         self.settings = settings
         self.deck = with_exercises(deck) if settings.exercises else deck
+        self.library: DeckLibrary | None = None  # set by open(): the deck folders, for reloads
+        self._deck_lock = threading.RLock()
+        self._renamed: dict[str, str] = {}  # old key -> new key, after a reload
         self.rng = rng if rng is not None else np.random.default_rng()
         self._instances: dict[tuple[str, int | None], Instance] = {}
         self.db = db
@@ -136,7 +156,9 @@ class StudySession:
             relearning_steps=settings.relearning_steps,
             maximum_interval=settings.maximum_interval_days,
             enable_fuzzing=enable_fuzzing,
+            parameters=tuple(settings.fsrs_parameters) if settings.fsrs_parameters else None,
         )
+        self.interview = InterviewMode(self)  # a deadline, when settings.interview_date is set
         self._answered: list[_Answered] = []
         self._started: datetime | None = None
         self.repo.sync_cards(
@@ -146,10 +168,21 @@ class StudySession:
 
     @classmethod
     def open(cls, settings: Settings, **kwargs) -> StudySession:
-        """Load the decks named by ``settings`` and open (or create) its database."""
-        builtin = builtin_content_dir() if settings.builtin_deck else None
-        deck = load_deck(builtin, settings.deck_dirs)
-        return cls(settings, deck, open_database(settings.db_path), **kwargs)
+        """Load the decks named by ``settings`` and open (or create) its database.
+
+        The deck folders are synced with the store first (trainer/authoring.py): unchanged
+        files come from the store's cache, and edited, moved or renamed cards keep their
+        history.
+        """
+        db = open_database(settings.db_path)
+        try:
+            library = DeckLibrary(settings, db)
+            session = cls(settings, library.load(), db, **kwargs)
+            session.library = library
+            return session
+        except BaseException:  # e.g. the deck sync failed on a full disk: let the file go
+            db.close()
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -185,24 +218,61 @@ class StudySession:
         return titles
 
     def _new_left(self, day_start: datetime) -> int:
-        return max(0, self.settings.new_per_day - self.repo.new_introduced_since(day_start))
+        quota = self.interview.new_per_day(day_start)  # new_per_day, or the interview's pace
+        return max(0, quota - self.repo.new_introduced_since(day_start))
 
     def progress(self, now: datetime) -> Progress:
-        overview = self.overview(now)
-        if self.topic is not None:
-            topic = next((t for t in overview.topics if t.topic == self.topic), None)
-            due, new = (topic.due, topic.new) if topic else (0, 0)
-        else:
-            due, new = overview.due, overview.new_available
-        return Progress(done=len(self._answered),
-                        remaining=due + min(new, overview.new_left_today))
+        """Done and left in this session: two bounded, indexed counts (it runs per answer)."""
+        now = require_utc(now)
+        start, end = self.day_bounds(now)
+        due = self.repo.due_count(now, end, self.topic)
+        new = self.repo.new_count(self._new_left(start), self.topic)
+        return Progress(done=len(self._answered), remaining=due + new)
+
+    # -- the deck folders ------------------------------------------------------------------
+    @_one_at_a_time
+    def reload_decks(self, only_if_changed: bool = False) -> DeckChanges:
+        """Read the deck folders again (only edited files are parsed) and serve the new
+        texts at once; the session (answers, undo) goes on. ``only_if_changed``: return at
+        once when no file's modification time or size moved (a cheap poll)."""
+        if self.library is None or (only_if_changed and not self.library.changed_on_disk()):
+            return DeckChanges()
+        changes = self.library.rescan()
+        if changes.any:
+            deck = self.library.deck
+            self.deck = with_exercises(deck) if self.settings.exercises else deck
+            self._instances = {}
+            for old, new in changes.renamed.items():
+                self._renamed = {k: (new if v == old else v) for k, v in self._renamed.items()}
+                self._renamed[old] = new
+            self.repo.sync_cards(
+                CardEntry(key=c.key, deck=c.deck, topic=c.topic, kind=c.kind, ordinal=c.ordinal)
+                for c in self.deck.cards.values()
+            )
+        return changes
+
+    def current_key(self, key: str) -> str:
+        """``key`` after the reloads of this session (a renamed file moves its cards)."""
+        return self._renamed.get(key, key)
+
+    @_one_at_a_time
+    def refreshed(self, card: PracticeCard, now: datetime) -> PracticeCard | None:
+        """The card on screen as the decks now say (same exercise instance); None when it
+        is no longer in any deck."""
+        key = self.current_key(card.key)
+        if key not in self.deck.cards or self.repo.card(key) is None:
+            return None
+        seed = card.exercise.seed if card.exercise is not None else None
+        return self.card_for(key, now, seed=seed)
 
     # -- the queue -------------------------------------------------------------------------
+    @_one_at_a_time
     def next_card(self, now: datetime) -> PracticeCard | None:
         """The next card to show, or None when the session is done for now."""
         now = require_utc(now)
         if self._started is None:
             self._started = now
+        self.interview.replan(now)  # once a day: reviews that would come after the interview
         state = self._next_state(now)
         if state is None:
             return None
@@ -232,6 +302,7 @@ class StudySession:
     ) -> PracticeCard:
         card = self.deck.cards[state.key]
         preview = self.memory.preview(_to_fsrs(state, now), now)
+        preview = self.interview.preview(_to_fsrs(state, now), now, preview)  # the interview
         common = dict(
             key=card.key, topic=card.topic, topic_title=card.topic_title(self.language),
             is_new=state.is_new, intervals={int(g): format_interval(d) for g, d in preview.items()},
@@ -253,13 +324,26 @@ class StudySession:
                                   kind=expected.kind, rows=expected.rows, cols=expected.cols),
         )
 
+    @_one_at_a_time
+    def card_for(self, key: str, now: datetime, seed: int | None = None) -> PracticeCard:
+        """``key`` ready to show outside the queue (an exercise posed with ``seed``, a fresh
+        instance when None); KeyError when the card is in no deck or not in the database."""
+        state = self.repo.card(key)
+        if state is None or key not in self.deck.cards:
+            raise KeyError(f"no card {key!r}")
+        return self._practice_card(state, require_utc(now), seed=seed)
+
     # -- exercises -------------------------------------------------------------------------
     def exercise_instance(self, key: str, seed: int) -> Instance:
         """The instance an exercise card poses for ``seed`` (the same seed, the same one)."""
         cached = self._instances.get((key, seed))
         if cached is None:
-            family, level = _exercise_of(key)
-            cached = FAMILIES[family].generate(level, seed)
+            card = self.deck.cards.get(key)
+            if card is not None and card.exercise is not None:  # declared in markdown
+                cached = card.exercise.generate(seed)
+            else:
+                family, level = _exercise_of(key)
+                cached = FAMILIES[family].generate(level, seed)
             self._instances = {(key, seed): cached}  # only the card on screen is needed
         return cached
 
@@ -271,16 +355,20 @@ class StudySession:
         return FAMILIES[instance.family].check(instance, typed)
 
     # -- answering -------------------------------------------------------------------------
+    @_one_at_a_time
     def answer(
         self, key: str, grade: Grade | int, now: datetime, duration_ms: int | None = None,
-        attempt: Attempt | None = None,
+        attempt: Attempt | None = None, *, _changed: int = 0,
     ) -> AnswerOutcome:
         """Grade a card; the review and the new state are committed before this returns.
 
         For an exercise, ``attempt`` records the instance (seed, parameters) and the typed
-        answer; a wrong answer is always graded Again.
+        answer; a wrong answer is always graded Again. If another window answered the same
+        card in the meantime, this answer is scheduled on top of that one (never over it).
+        Raises ``StoreError`` when the answer could not be saved (nothing was changed).
         """
         now = require_utc(now)
+        key = self.current_key(key)
         grade = Grade(int(grade))
         if attempt is not None and not attempt.correct:
             grade = Grade.AGAIN
@@ -288,15 +376,27 @@ class StudySession:
         if before is None:
             raise KeyError(f"no card {key!r} in the database")
         updated = self.memory.review(_to_fsrs(before, now), grade, now)
+        updated.due = self.interview.due_after_answer(updated, now)  # earlier, for the interview
         after = _from_fsrs(before, updated)
-        review_id = self.repo.record_review(
-            before, after, rating=int(grade), reviewed_at=now, duration_ms=duration_ms,
-            lang=self.language, attempt=attempt,
-        )
+        # A lapse (Again on a Review card) can make it a leech (trainer/scheduling/leech.py):
+        # marked and suspended in the same transaction as the review.
+        leech = (grade == Grade.AGAIN and before.state == int(State.Review) and is_leech_lapse(
+            ProgressQueries(self.db).lapses(before.id) + 1, self.settings.leech_threshold))
+        try:
+            review_id = self.repo.record_review(
+                before, after, rating=int(grade), reviewed_at=now, duration_ms=duration_ms,
+                lang=self.language, attempt=attempt, leech=leech,
+            )
+        except CardChanged:  # read again and schedule from the other window's answer
+            if _changed >= 5:
+                raise StoreError(f"{self.db.path}: {key} keeps changing in another window; "
+                                 "not saved, try again") from None
+            return self.answer(key, grade, now, duration_ms, attempt, _changed=_changed + 1)
         self._answered.append(_Answered(
             review_id=review_id, key=key, grade=int(grade), duration_ms=duration_ms,
-            topic=before.topic, seed=attempt.seed if attempt else None))
-        return AnswerOutcome(review_id=review_id, grade=int(grade), next_due=updated.due)
+            topic=before.topic, seed=attempt.seed if attempt else None, leech=leech))
+        return AnswerOutcome(review_id=review_id, grade=int(grade), next_due=updated.due,
+                             leech=leech)
 
     def attempt(self, card: PracticeCard, typed: str, result: CheckResult) -> Attempt | None:
         """The record of an exercise answer, or None for a plain card or unreadable input."""
@@ -309,12 +409,16 @@ class StudySession:
     def can_undo(self) -> bool:
         return bool(self._answered)
 
+    @_one_at_a_time
     def undo(self, now: datetime) -> PracticeCard | None:
         """Take back the last answer of this session (database included) and show it again."""
         if not self._answered:
             return None
-        last = self._answered.pop()
-        state = self.repo.undo_review(last.review_id)
+        last = self._answered[-1]
+        state = self.repo.undo_review(last.review_id)  # StoreError: still undoable later
+        self._answered.pop()
+        if state is not None and last.leech:  # the undone answer had made it a leech
+            ProgressQueries(self.db).mark_leech(state.key, False)
         if state is None or state.key not in self.deck.cards:
             return None
         return self._practice_card(state, require_utc(now), seed=last.seed)
@@ -329,6 +433,16 @@ class StudySession:
     # -- settings for this session ---------------------------------------------------------
     def set_language(self, language: str) -> None:
         self.language = language
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Take new settings at once: language, limits, rollover, interview date. The memory
+        model (desired retention, FSRS parameters, steps) keeps its values until next start."""
+        self.settings = settings
+        self.language = settings.language
+
+    def readiness(self, now: datetime) -> Readiness | None:
+        """The interview countdown and expected recall on the day; None without a date."""
+        return self.interview.readiness(require_utc(now))
 
     def set_topic(self, topic: str | None) -> None:
         self.topic = topic

@@ -75,7 +75,7 @@ def test_card_errors_are_located():
             "## Dup again {#d}\n\ny\n\n## Two seps {#t}\n\n?\n\nx\n\n?\n\ny\n")
     messages = _messages(text)
     assert messages[0].startswith("broken.md:1:1: error: card has no answer")
-    assert messages[1].startswith("broken.md:3:1: error: invalid card id 'Bad Id'")
+    assert messages[1].startswith("broken.md:3:11: error: invalid card id 'Bad Id'")
     assert messages[2].startswith(
         "broken.md:11:1: error: duplicate card id 'd' (first used on line 7)")
     assert messages[3].startswith("broken.md:21:1: error: more than one '?' separator")

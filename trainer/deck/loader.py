@@ -2,11 +2,14 @@
 
 The built-in deck lives in ``content/<lang>/<topic>.md`` (shipped in the wheel as
 ``trainer/_content``); a card's identity is ``deck:id``, the same in every language, so
-switching language keeps progress. A file with errors contributes no cards at all.
+switching language keeps progress. A file with errors contributes no cards at all here
+(``trainer check``, ``trainer cards``); the app goes through ``scanner.py``, which serves
+such a file's last good version instead.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,16 +28,21 @@ def builtin_content_dir() -> Path:
 
 
 def deck_files(root: Path) -> list[Path]:
-    """Markdown files under ``root`` (or ``root`` itself), in a stable order."""
+    """Markdown files under ``root`` (or ``root`` itself), in a stable order.
+
+    Folders and files whose name starts with ``.`` are skipped, and hidden folders are
+    not even entered (a registered git repository's ``.git`` is never walked: the app
+    polls these folders twice a second).
+    """
     if root.is_file():
         return [root]
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*.md") if p.is_file() and not _hidden(p, root))
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(folder, f) for f in files if f.endswith(".md") and not f.startswith(".")]
+    return sorted(p for p in found if p.is_file())
 
 
 def parse_builtin(content: Path, check_math: bool = False) -> list[ParsedFile]:
@@ -57,7 +65,8 @@ def parse_paths(paths: Iterable[Path], check_math: bool = False) -> list[ParsedF
 
 def missing_paths(paths: Iterable[Path]) -> list[Problem]:
     return [
-        Problem(path=str(p), line=1, message="no such file or directory")
+        Problem(path=str(p), line=1, message="no such file or directory",
+                hint="check the path; 'trainer paths' shows the deck folders")
         for p in paths
         if not p.exists()
     ]
@@ -96,7 +105,8 @@ def merge(files: list[ParsedFile]) -> Deck:
                 deck.cards[key] = Card(
                     key=key, deck=parsed.deck, id=item.id, topic=item.topic,
                     topic_titles={item.lang: item.topic_title}, tags=item.tags,
-                    ordinal=ordinal, texts={item.lang: item.text},
+                    ordinal=ordinal, texts={item.lang: item.text}, kind=item.kind,
+                    explicit_id=item.explicit_id, exercise=item.exercise,
                 )
             else:
                 card.texts[item.lang] = item.text

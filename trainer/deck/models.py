@@ -6,8 +6,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from trainer.deck.exercise_cards import ExerciseSpec
+
 Severity = Literal["error", "warning"]
-CardKind = Literal["basic", "exercise"]
+CardKind = Literal["basic", "cloze", "exercise"]
 
 
 class Problem(BaseModel):
@@ -26,12 +28,18 @@ class Problem(BaseModel):
 
 
 class CardText(BaseModel):
-    """A card's text in one language, with where it was written."""
+    """A card's text in one language, with where it was written.
+
+    ``digest`` is the content hash the identity rule compares (formatting ignored);
+    ``deleted`` is, for a cloze card, the text its blanks hide.
+    """
 
     question: str
     answer: str
     path: str
     line: int
+    digest: str = ""
+    deleted: str | None = None
 
 
 class ParsedCard(BaseModel):
@@ -44,6 +52,8 @@ class ParsedCard(BaseModel):
     tags: list[str]
     lang: str
     text: CardText
+    kind: CardKind = "basic"
+    exercise: ExerciseSpec | None = None
 
 
 class ParsedFile(BaseModel):
@@ -70,6 +80,8 @@ class Card(BaseModel):
     kind: CardKind = "basic"
     ordinal: int
     texts: dict[str, CardText]
+    explicit_id: bool = False
+    exercise: ExerciseSpec | None = None  # an exercise declared in markdown
 
     def shown_language(self, lang: str) -> str:
         """``lang`` if the card is written in it, else English, else its first language."""

@@ -1,8 +1,8 @@
-"""Deck format v1: markdown -> cards, with every problem located as ``path:line``.
+"""Deck format v1: markdown -> cards, with every problem located as ``path:line:col``.
 
 The structure comes from markdown-it-py's token stream (front matter, level-2 headings,
-paragraphs, math), never from regular expressions over the markdown. The format is
-documented in ``docs/authoring.md``:
+paragraphs, fences, math, cloze deletions), never from regular expressions over the
+markdown. The format is documented in ``docs/authoring.md``:
 
     ---
     topic: receptive-field
@@ -14,10 +14,22 @@ documented in ``docs/authoring.md``:
     tags: basics
 
     The input region that can change one output unit.
+
+    ## The {{c1::receptive field}} grows by {{c2::k − 1}} per stride-1 layer.
+
+    ## Output size, drilled {#my-sizes}
+
+    ```exercise
+    family: conv-output-size
+    level: 2
+    ```
+
+One pass over the tokens: the time is linear in the size of the file.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 import unicodedata
@@ -30,6 +42,9 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from trainer.deck import cloze
+from trainer.deck.exercise_cards import FENCE_INFO, spec_from_yaml
+from trainer.deck.identity import digest
 from trainer.deck.latex import unknown_macros
 from trainer.deck.models import CardText, ParsedCard, ParsedFile, Problem
 
@@ -43,13 +58,29 @@ _SEPARATOR = "?"
 
 @cache
 def markdown_parser() -> MarkdownIt:
-    """The one markdown-it configuration used for decks (CommonMark, tables, $math$)."""
+    """The one markdown-it configuration used for decks (CommonMark, tables, $math$, cloze)."""
     return (
         MarkdownIt("commonmark")
         .enable("table")
         .use(front_matter_plugin)
         .use(dollarmath_plugin, double_inline=True)
+        .use(cloze.cloze_plugin)
     )
+
+
+@cache
+def _structure_parser() -> MarkdownIt:
+    """The same parser without the inline pass: enough to find cards, ids and separators,
+    and twice as fast. The inline pass then runs only on the paragraphs that need it
+    (those with a deletion, or with math when it is checked)."""
+    md = (
+        MarkdownIt("commonmark")
+        .enable("table")
+        .use(front_matter_plugin)
+        .use(dollarmath_plugin, double_inline=True)
+        .use(cloze.cloze_plugin)
+    )
+    return md.disable(["inline", "text_join"])
 
 
 def parse_file(
@@ -57,21 +88,49 @@ def parse_file(
 ) -> ParsedFile:
     """Read and parse one deck file; unreadable files become a problem, not an exception."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return _failed(path, deck, lang, f"not UTF-8 text (byte {exc.start})")
+        data = path.read_bytes()
     except OSError as exc:
-        return _failed(path, deck, lang, f"cannot read: {exc.strerror or exc}")
-    return parse_text(text, str(path), deck=deck, lang=lang, check_math=check_math)
+        return failed(path, deck, lang, f"cannot read: {exc.strerror or exc}")
+    return parse_bytes(data, path, deck=deck, lang=lang, check_math=check_math)
 
 
-def _failed(path: Path, deck: str | None, lang: str | None, message: str) -> ParsedFile:
+def parse_bytes(
+    data: bytes, path: Path, *, deck: str | None = None, lang: str | None = None,
+    check_math: bool = False,
+) -> ParsedFile:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return failed(path, deck, lang, f"not UTF-8 text (byte {exc.start})", line)
+    return parse_text(text.removeprefix("\ufeff"), str(path), deck=deck, lang=lang,
+                      check_math=check_math)
+
+
+def failed(path: Path, deck: str | None, lang: str | None, message: str,
+           line: int = 1) -> ParsedFile:
     return ParsedFile(
         path=str(path),
         deck=deck or path.stem,
         lang=lang or "en",
-        problems=[Problem(path=str(path), line=1, message=message)],
+        problems=[Problem(path=str(path), line=line, message=message,
+                          hint="save the file as UTF-8" if "UTF-8" in message else "")],
     )
+
+
+class _Problems:
+    """Collects problems; every one has a line (clamped into the file) and a column."""
+
+    def __init__(self, path: str, line_count: int) -> None:
+        self.path = path
+        self.last = max(line_count, 1)
+        self.items: list[Problem] = []
+
+    def __call__(self, line: int, message: str, hint: str = "", severity: str = "error",
+                 col: int = 1) -> None:
+        self.items.append(Problem(path=self.path, line=min(max(line, 1), self.last),
+                                  col=max(col, 1), message=message, hint=hint,
+                                  severity=severity))
 
 
 def parse_text(
@@ -84,15 +143,10 @@ def parse_text(
     app skips it at start-up, where it would double the parse time).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    problems: list[Problem] = []
-
-    def problem(line: int, message: str, hint: str = "", severity: str = "error") -> None:
-        problems.append(
-            Problem(path=path, line=max(line, 1), message=message, hint=hint, severity=severity)
-        )
-
-    tokens = markdown_parser().parse(text)
     lines = text.split("\n")
+    problem = _Problems(path, len(lines))
+    tokens = _structure_parser().parse(text)
+    _inline_where_needed(tokens, check_math)
     meta = _front_matter(tokens, problem)
 
     stem = Path(path).stem
@@ -105,34 +159,49 @@ def parse_text(
     title = _str_field(meta, "title", problem) or topic
     file_tags = _tags_field(meta, problem)
 
-    starts = _card_starts(tokens, problem)
+    blocks = _top_level_blocks(tokens)
+    starts = _card_starts(tokens, blocks, problem)
+    block_lines = [tokens[i].map[0] for i in blocks]
+    context = dict(topic=topic, title=title, tags=file_tags, lang=file_lang, path=path,
+                   cloze_possible="{{" in text)
     cards: list[ParsedCard] = []
     seen: dict[str, int] = {}
-    for index, (heading, inline) in enumerate(starts):
-        end = starts[index + 1][0].map[0] if index + 1 < len(starts) else len(lines)
-        card = _card(
-            heading, inline, end, tokens, lines, problem,
-            topic=topic, title=title, tags=file_tags, lang=file_lang, path=path,
-        )
-        if card is None:
-            continue
-        first = seen.get(card.id)
-        if first is not None:
-            problem(
-                card.text.line,
-                f"duplicate card id {card.id!r} (first used on line {first})",
-                "give each card its own {#id}, or merge the two cards",
-            )
-            continue
-        seen[card.id] = card.text.line
-        cards.append(card)
+    for number, heading in enumerate(starts):
+        end = tokens[starts[number + 1]].map[0] if number + 1 < len(starts) else len(lines)
+        body_start = tokens[heading].map[1]
+        body = [i for i in blocks[bisect.bisect_left(block_lines, body_start):
+                                  bisect.bisect_left(block_lines, end)]]
+        for card in _cards(tokens, heading, body, end, lines, problem, **context):
+            first = seen.get(card.id)
+            if first is not None:
+                problem(card.text.line,
+                        f"duplicate card id {card.id!r} (first used on line {first})",
+                        "give each card its own {#id}, or merge the two cards")
+                continue
+            seen[card.id] = card.text.line
+            cards.append(card)
     if check_math:
         _check_math(tokens, problem)
-    problems.sort(key=lambda p: p.line)
+    problems = sorted(problem.items, key=lambda p: (p.line, p.col))
     if not starts and not problems:
-        problem(1, "no cards in this file", "start each card with a '## question' heading",
-                severity="warning")
-    return ParsedFile(path=path, deck=deck_name, lang=file_lang, cards=cards, problems=problems)
+        problems.append(Problem(path=path, line=1, severity="warning",
+                                message="no cards in this file",
+                                hint="start each card with a '## question' heading"))
+    return ParsedFile(path=path, deck=deck_name, lang=file_lang, cards=cards,
+                      problems=problems)
+
+
+def _inline_where_needed(tokens: list[Token], check_math: bool) -> None:
+    """Run markdown-it's inline pass (code spans, math, deletions) on the inline tokens
+    that may hold a deletion, or a formula when math is checked."""
+    md = markdown_parser()
+    for token in tokens:
+        if token.type != "inline":
+            continue
+        content = token.content
+        if "{{" in content or (check_math and "$" in content):
+            token.children = []
+            md.inline.parse(content, md, {}, token.children)
 
 
 def _front_matter(tokens: list[Token], problem) -> dict:
@@ -172,7 +241,8 @@ def _str_field(meta: dict, key: str, problem) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str | int | float) or isinstance(value, bool):
-        problem(2, f"front matter '{key}' must be text, not {type(value).__name__}")
+        problem(2, f"front matter '{key}' must be text, not {type(value).__name__}",
+                f"for example '{key}: my-{key}'")
         return None
     return str(value).strip() or None
 
@@ -194,23 +264,29 @@ def _split_tags(text: str) -> list[str]:
     return [t.strip().lstrip("#").lower() for t in re.split(r"[,\s]+", text) if t.strip("# ")]
 
 
-def _card_starts(tokens: list[Token], problem) -> list[tuple[Token, Token]]:
-    """The level-2 headings at the top level, each with its inline token."""
-    starts = []
-    for i, token in enumerate(tokens):
-        if token.type != "heading_open" or token.level != 0:
+def _top_level_blocks(tokens: list[Token]) -> list[int]:
+    """Indexes of the top-level block tokens that open or stand alone, in order."""
+    return [i for i, t in enumerate(tokens)
+            if t.level == 0 and t.nesting >= 0 and t.map is not None and t.type != "inline"]
+
+
+def _card_starts(tokens: list[Token], blocks: list[int], problem) -> list[int]:
+    """Indexes of the level-2 headings at the top level."""
+    starts: list[int] = []
+    for i in blocks:
+        token = tokens[i]
+        if token.type != "heading_open":
             continue
         if token.tag == "h2":
-            starts.append((token, tokens[i + 1]))
+            starts.append(i)
         elif token.tag == "h1" and starts:
             problem(token.map[0] + 1, "a level-1 heading inside a card",
                     "start cards with '## '; use '###' for headings inside an answer",
                     severity="warning")
-    first_card = starts[0][0].map[0] if starts else None
-    for token in tokens:
-        if token.level != 0 or token.nesting == -1 or token.map is None:
-            continue
-        if token.type in {"front_matter", "heading_open"}:
+    first_card = tokens[starts[0]].map[0] if starts else None
+    for i in blocks:
+        token = tokens[i]
+        if token.type in {"front_matter", "heading_open"} or _is_comment(token):
             continue
         if first_card is None or token.map[0] < first_card:
             problem(token.map[0] + 1, "text before the first card is ignored",
@@ -219,68 +295,185 @@ def _card_starts(tokens: list[Token], problem) -> list[tuple[Token, Token]]:
     return starts
 
 
-def _card(
-    heading: Token, inline: Token, end: int, tokens: list[Token], lines: list[str], problem,
-    *, topic: str, title: str, tags: list[str], lang: str, path: str,
-) -> ParsedCard | None:
-    line_no = heading.map[0] + 1
+def _is_comment(token: Token) -> bool:
+    return token.type == "html_block" and token.content.lstrip().startswith("<!--")
+
+
+def _paragraph_text(tokens: list[Token], opening: int) -> str:
+    return tokens[opening + 1].content.strip()
+
+
+def _cards(
+    tokens: list[Token], heading: int, body: list[int], end: int, lines: list[str], problem,
+    *, topic: str, title: str, tags: list[str], lang: str, path: str, cloze_possible: bool,
+) -> list[ParsedCard]:
+    """The cards of one ``## `` section: one, one per cloze number, or none (errors)."""
+    token = tokens[heading]
+    inline = tokens[heading + 1]
+    line_no = token.map[0] + 1
     raw = inline.content
     match = _ID_SUFFIX.search(raw)
     question = (raw[: match.start()] if match else raw).strip()
     if not question:
         problem(line_no, "card has no question", "write the question after '## '")
-        return None
+        return []
     explicit = match is not None
     if match:
         card_id = match.group(1).strip()
         if not _VALID_ID.match(card_id):
+            col = lines[token.map[0]].find("{#") + 1 if token.map[0] < len(lines) else 1
             problem(line_no, f"invalid card id {card_id!r}",
-                    "ids use lowercase letters, digits, '-' and '_', up to 80 characters")
-            return None
+                    "ids use lowercase letters, digits, '-' and '_', up to 80 characters",
+                    col=col)
+            return []
     else:
         card_id = _derived_id(question)
 
-    body_start = heading.map[1]
-    blocks = [t for t in tokens if t.level == 0 and t.nesting >= 0 and t.map
-              and body_start <= t.map[0] < end]
+    body_start = token.map[1]
     card_tags = list(tags)
-    question_extra = ""
     answer_from = body_start
-    if blocks and blocks[0].type == "paragraph_open":
-        content = _paragraph_text(blocks[0], tokens)
+    if body and tokens[body[0]].type == "paragraph_open":
+        content = _paragraph_text(tokens, body[0])
         if content.lower().startswith(_TAGS_PREFIX):
             card_tags += [t for t in _split_tags(content[len(_TAGS_PREFIX):]) if t not in card_tags]
-            answer_from = blocks[0].map[1]
-    separators = [b for b in blocks if b.type == "paragraph_open"
-                  and _paragraph_text(b, tokens) == _SEPARATOR]
+            answer_from = tokens[body[0]].map[1]
+            body = body[1:]
+    separators = [i for i in body if tokens[i].type == "paragraph_open"
+                  and _paragraph_text(tokens, i) == _SEPARATOR]
     if len(separators) > 1:
-        problem(separators[1].map[0] + 1, "more than one '?' separator in a card",
+        problem(tokens[separators[1]].map[0] + 1, "more than one '?' separator in a card",
                 "a card has one '?' line between its question and its answer")
-        return None
-    if separators:
-        question_extra = _lines(lines, answer_from, separators[0].map[0])
-        answer_from = separators[0].map[1]
+        return []
+    separator = tokens[separators[0]].map if separators else None
+    common = dict(id=card_id, explicit_id=explicit, topic=topic, topic_title=title,
+                  tags=card_tags, lang=lang)
+
+    fences = [i for i in body if tokens[i].type == "fence"
+              and tokens[i].info.strip().lower() == FENCE_INFO]
+    deletions = _deletions(tokens, heading, end, lines) if cloze_possible else []
+    if fences:
+        if deletions:
+            problem(line_no, "a card is either an exercise or a cloze, not both",
+                    "move the deletions to a card of their own")
+            return []
+        return _exercise_card(tokens, fences, body, question, line_no, path, problem, common)
+    if deletions:
+        return _cloze_cards(question, deletions, body_start, end, answer_from,
+                            separator, lines, line_no, path, problem, common)
+
+    question_extra = ""
+    if separator:
+        question_extra = _lines(lines, answer_from, separator[0])
+        answer_from = separator[1]
     answer = _lines(lines, answer_from, end)
     if not answer:
-        where = separators[0].map[0] + 1 if separators else line_no
+        where = separator[0] + 1 if separator else line_no
         problem(where, "card has no answer",
                 "write the answer below the question (after the '?' line if there is one)")
-        return None
+        return []
     full_question = question if not question_extra else f"{question}\n\n{question_extra}"
-    return ParsedCard(
-        id=card_id,
-        explicit_id=explicit,
-        topic=topic,
-        topic_title=title,
-        tags=card_tags,
-        lang=lang,
-        text=CardText(question=full_question, answer=answer, path=path, line=line_no),
-    )
+    text = CardText(question=full_question, answer=answer, path=path, line=line_no,
+                    digest=digest(full_question, answer))
+    return [ParsedCard(**common, text=text)]
 
 
-def _paragraph_text(opening: Token, tokens: list[Token]) -> str:
-    index = tokens.index(opening)
-    return tokens[index + 1].content.strip()
+def _deletions(tokens: list[Token], heading: int, end: int,
+               lines: list[str]) -> list[cloze.Deletion]:
+    """Every deletion from the heading to the end of the card, in reading order."""
+    found: list[cloze.Deletion] = []
+    i = heading + 1
+    while i < len(tokens):
+        token = tokens[i]
+        if token.map is not None and token.map[0] >= end:
+            break
+        if token.type == "inline" and token.children and any(
+                c.type == cloze.CLOZE for c in token.children):
+            found += cloze.locate(token, lines)
+        i += 1
+    return found
+
+
+def _cloze_cards(
+    question: str, deletions: list[cloze.Deletion], body_start: int, end: int,
+    answer_from: int, separator: list[int] | None, lines: list[str], line_no: int, path: str,
+    problem, common: dict,
+) -> list[ParsedCard]:
+    broken = False
+    for deletion in deletions:
+        if deletion.error:
+            message, hint = deletion.error
+            problem(deletion.line + 1, message, hint, col=deletion.col + 1)
+            broken = True
+    note_end = separator[0] if separator else end
+    late = [d for d in deletions if d.line >= note_end]
+    for deletion in late:
+        problem(deletion.line + 1, "a cloze deletion after the '?' line is never blanked",
+                "move it above the '?' line, or remove its braces", col=deletion.col + 1)
+        broken = True
+    numbered = {d.number is not None for d in deletions if not d.error}
+    if len(numbered) > 1:
+        first = next(d for d in deletions if d.number is None and not d.error)
+        problem(first.line + 1, "a card mixes numbered {{c1::…}} and unnumbered {{…}} "
+                "deletions", "number them all, or none", col=first.col + 1)
+        broken = True
+    if broken:
+        return []
+    if numbered == {False}:
+        for number, deletion in enumerate(deletions, start=1):
+            deletion.number = number
+
+    head = [d for d in deletions if d.line < body_start]
+    body = [d for d in deletions if d.line >= body_start]
+    # The heading's deletions, re-based on the question text (the heading's inline content).
+    head_local = [cloze.Deletion(number=d.number, answer=d.answer, hint=d.hint, line=d.line,
+                                 col=d.start, end=d.stop) for d in head]
+    extra = _lines(lines, separator[1], end) if separator else ""
+
+    def note(number: int, mode: str) -> tuple[str, str]:
+        heading = cloze.fill(question, head_local, number, mode)
+        rows = []
+        for index in range(answer_from, note_end):
+            row = lines[index]
+            on_row = [d for d in body if d.line == index]
+            rows.append(cloze.fill(row, on_row, number, mode) if on_row else row)
+        return heading, "\n".join(rows).strip("\n").rstrip()
+
+    cards = []
+    for number in sorted({d.number for d in deletions}):
+        heading_q, body_q = note(number, "question")
+        heading_a, body_a = note(number, "answer")
+        shown = [heading_a] if any(d.number == number for d in head) else []
+        answer = "\n\n".join(part for part in [*shown, body_a, extra] if part)
+        full_question = heading_q if not body_q else f"{heading_q}\n\n{body_q}"
+        hidden = " … ".join(d.answer.strip() for d in deletions if d.number == number)
+        text = CardText(question=full_question, answer=answer, path=path, line=line_no,
+                        digest=digest(full_question, hidden), deleted=hidden)
+        cards.append(ParsedCard(**{**common, "id": f"{common['id']}:c{number}"},
+                                kind="cloze", text=text))
+    return cards
+
+
+def _exercise_card(
+    tokens: list[Token], fences: list[int], body: list[int], question: str, line_no: int,
+    path: str, problem, common: dict,
+) -> list[ParsedCard]:
+    if len(fences) > 1:
+        problem(tokens[fences[1]].map[0] + 1, "more than one exercise block in a card",
+                "give each exercise its own '## ' heading")
+        return []
+    fence = tokens[fences[0]]
+    others = [i for i in body if i != fences[0]]
+    if others:
+        problem(tokens[others[0]].map[0] + 1,
+                "text beside an exercise block is not shown",
+                "the exercise writes its own question and worked solution", severity="warning")
+    spec = spec_from_yaml(fence.content, fence.map[0] + 2, problem)
+    if spec is None:
+        return []
+    answer = fence.content.strip()
+    text = CardText(question=question, answer=answer, path=path, line=line_no,
+                    digest=digest(question, answer))
+    return [ParsedCard(**common, kind="exercise", exercise=spec, text=text)]
 
 
 def _lines(lines: list[str], start: int, end: int) -> str:

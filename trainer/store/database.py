@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
+from collections.abc import Callable, Mapping
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-HEAD_REVISION = "0003"  # the newest migration in trainer/store/migrations/versions
-KNOWN_REVISIONS = ("0001", "0002", "0003")
+HEAD_REVISION = "0004"  # the newest migration in trainer/store/migrations/versions
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
@@ -21,41 +24,139 @@ class StoreError(Exception):
     """The database cannot be used; the message names the file and what to do."""
 
 
+class DatabaseBusy(StoreError):
+    """Another instance held the write lock for longer than ``busy_timeout``."""
+
+
+# PRAGMAs added to every connection of every database this process opens (under those
+# given to ``open_database``). A test hook, empty in use: ``max_page_count`` makes SQLite
+# fail the next write that needs a new page with "database or disk is full", for real.
+EXTRA_PRAGMAS: dict[str, int | str] = {}
+
+
 @dataclass
 class Database:
     path: Path
     engine: Engine
     sessions: sessionmaker[Session]
+    # Extra PRAGMAs run on every new connection (a test hook: ``max_page_count`` makes the
+    # next write fail as on a full disk). Mutable: change it, then ``engine.dispose()``.
+    pragmas: dict[str, int | str] = field(default_factory=dict)
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def open_database(path: Path) -> Database:
-    """Open (creating or migrating as needed) the trainer database at ``path``."""
-    path = path.expanduser()
+def open_database(path: Path, *, pragmas: Mapping[str, int | str] | None = None) -> Database:
+    """Open (creating or migrating as needed) the trainer database at ``path``.
+
+    A new file is created readable by its owner only (before SQLite writes a byte, so the
+    ``-wal`` and ``-shm`` files SQLite derives from it are owner-only too). If creating it
+    fails half-way, the half-made file is removed; an existing file is never removed.
+    """
+    path = path.expanduser().absolute()  # relative (--db x.sqlite3): SQLite URIs need absolute
     _refuse_foreign_file(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise StoreError(f"{path}: cannot create its folder ({exc.strerror}); "
                          "point --db or TRAINER_DB at a writable place") from exc
-    created = not path.exists()
+    created = not path.exists() and _create_owner_only(path)
     revision = _inspect(path) if not created else None
-    engine = _engine(path)
+    extra = {**EXTRA_PRAGMAS, **(pragmas or {})}
+    engine = _engine(path, extra)
     try:
         _migrate(engine, path, revision)
     except OperationalError as exc:
         engine.dispose()
+        _remove_if_created(path, created)
         raise StoreError(f"{path}: cannot open the database ({exc.orig}); check that the "
                          "folder is writable, or point --db or TRAINER_DB elsewhere") from exc
     except DatabaseError as exc:
         engine.dispose()
+        _remove_if_created(path, created)
         raise StoreError(f"{path}: not a usable trainer database ({exc.orig}); move it "
                          "away or point --db or TRAINER_DB elsewhere") from exc
-    if created and path.exists():
-        os.chmod(path, 0o600)
-    return Database(path, engine, sessionmaker(engine, expire_on_commit=False))
+    except BaseException:
+        engine.dispose()
+        _remove_if_created(path, created)
+        raise
+    return Database(path, engine, sessionmaker(engine, expire_on_commit=False), extra)
+
+
+def _create_owner_only(path: Path) -> bool:
+    """Create an empty owner-only file; False if another instance created it just now."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create the database ({exc.strerror}); check that "
+                         "the folder is writable, or point --db or TRAINER_DB elsewhere"
+                         ) from exc
+    return True
+
+
+def _remove_if_created(path: Path, created: bool) -> None:
+    """Remove a database this call created and could not finish (never a user's file)."""
+    if not created:
+        return
+    for leftover in (path, path.with_name(path.name + "-wal"),
+                     path.with_name(path.name + "-shm")):
+        leftover.unlink(missing_ok=True)
+
+
+# -- the write path: retry while another instance holds the lock, then say what is wrong --
+WRITE_ATTEMPTS = 3
+T = TypeVar("T")
+
+
+def guarded_write(path: Path, write: Callable[[], T]) -> T:
+    """Run one write transaction; retry it when the database stays locked, else explain.
+
+    ``busy_timeout`` already waits 10 s for another instance's lock; a transaction that
+    still gets "database is locked" rolled back whole, so running it again cannot double
+    anything. Any other failure (disk full, read-only file, I/O error) becomes a
+    ``StoreError`` naming the file and what to do; the transaction was rolled back.
+    """
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        try:
+            try:
+                return write()
+            except DatabaseError as exc:  # not translated (an engine not made by _engine)
+                raise write_error(path, exc) from exc
+        except DatabaseBusy:
+            if attempt == WRITE_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _is_busy(exc: DatabaseError) -> bool:
+    text = str(exc.orig).lower()
+    return "locked" in text or "busy" in text
+
+
+def write_error(path: Path, exc: DatabaseError) -> StoreError:
+    """One line for a failed statement: what happened, that nothing was saved (the
+    transaction is rolled back), and what to do."""
+    cause = str(exc.orig)
+    text = cause.lower()
+    kind = StoreError
+    if "full" in text:
+        advice = "the disk is full; free some space and try again"
+    elif "readonly" in text or "read-only" in text:
+        advice = ("the file or its folder is read-only; make it writable, or point --db or "
+                  "TRAINER_DB elsewhere")
+    elif _is_busy(exc):
+        kind = DatabaseBusy
+        advice = "another trainer kept the database busy; close the other window and try again"
+    elif "malformed" in text or "not a database" in text:
+        advice = (f"the file is damaged ({cause}); restore a copy from the backups folder, or "
+                  "point --db or TRAINER_DB elsewhere")
+    else:
+        advice = f"{cause}; check the disk and try again"
+    return kind(f"{path}: not saved, nothing was changed: {advice}")
 
 
 def _refuse_foreign_file(path: Path) -> None:
@@ -70,7 +171,16 @@ def _refuse_foreign_file(path: Path) -> None:
                              "is); move it away or point --db or TRAINER_DB elsewhere")
 
 
-def _engine(path: Path) -> Engine:
+def check_trainer_file(path: Path, *, newer_ok: bool = False) -> str | None:
+    """Refuse anything but a trainer database (``StoreError``, the same words as opening
+    it), reading without changing a byte; returns its schema revision. ``newer_ok``
+    accepts a newer trainer's database (``trainer backup`` may copy it)."""
+    path = path.expanduser().absolute()
+    _refuse_foreign_file(path)
+    return _inspect(path, newer_ok=newer_ok) if path.exists() else None
+
+
+def _engine(path: Path, pragmas: Mapping[str, int | str] | None = None) -> Engine:
     # Thread workers use the pool; a connection is only ever used by one thread at a time.
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
 
@@ -83,7 +193,19 @@ def _engine(path: Path) -> Engine:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        for name, value in (pragmas or {}).items():
+            cursor.execute(f"PRAGMA {name} = {int(value) if isinstance(value, bool) else value}")
         cursor.close()
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context) -> StoreError | None:
+        # Whatever module ran the statement, a failure of the file itself (disk full,
+        # read-only, locked past busy_timeout, I/O error, damaged file) surfaces as one
+        # StoreError line naming the file; constraint errors pass through unchanged.
+        error = context.sqlalchemy_exception
+        if isinstance(error, OperationalError) or type(error) is DatabaseError:
+            return write_error(path, error)
+        return None
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
@@ -94,7 +216,7 @@ def _engine(path: Path) -> Engine:
     return engine
 
 
-def _inspect(path: Path) -> str | None:
+def _inspect(path: Path, newer_ok: bool = False) -> str | None:
     """The schema revision of an existing file, read without changing a byte of it.
 
     Anything that is not a trainer database we can upgrade is refused here, before the
@@ -113,7 +235,7 @@ def _inspect(path: Path) -> str | None:
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot be read as a database ({exc}); the file was left "
                          "as it is; move it away or point --db or TRAINER_DB elsewhere") from exc
-    if revision is not None and revision not in KNOWN_REVISIONS:
+    if revision is not None and revision not in KNOWN_REVISIONS and not newer_ok:
         raise StoreError(f"{path}: was written by a newer trainer (schema {revision}); "
                          "upgrade trainer, or point --db or TRAINER_DB elsewhere")
     if revision is None and tables - {"sqlite_sequence"}:
@@ -159,9 +281,24 @@ def run_migrations(engine: Engine, target: str = "head") -> None:
 
 
 def backup(source: Path, target: Path) -> Path:
-    """A consistent copy through SQLite's online backup API, readable by the owner only."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    os.chmod(target, 0o600)
+    """A consistent copy through SQLite's online backup API, readable by the owner only.
+
+    The copy is written to a temporary file (created 0600 before a byte is written) and
+    renamed over ``target`` when complete, so ``target`` is never a half-written file.
+    The copy is a single file (rollback journal, not WAL): it can be moved or mailed as is.
+    """
+    source, target = source.absolute(), target.absolute()
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        with closing(sqlite3.connect(f"{source.as_uri()}?mode=rw", uri=True)) as src, \
+                closing(sqlite3.connect(partial)) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target

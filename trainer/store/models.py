@@ -66,3 +66,42 @@ class ReviewRow(Base):
         Index("ix_reviews_reviewed_at", "reviewed_at"),
         Index("ix_reviews_card", "card_id", "reviewed_at"),
     )
+
+
+class CardSourceRow(Base):
+    """Where a card was last found and what it said: what identity matching compares.
+
+    ``digest`` is the content hash (formatting ignored); ``question`` and ``answer`` are
+    the raw texts (every language, joined), kept so a card can be recognised after its
+    file changed or disappeared. ``explicit_id`` is the ``{#id}`` the author wrote.
+    """
+
+    __tablename__ = "card_sources"
+
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("cards.id", ondelete="CASCADE"), primary_key=True)
+    path: Mapped[str] = mapped_column(String)
+    position: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String)
+    explicit_id: Mapped[str | None] = mapped_column(String)
+    question: Mapped[str] = mapped_column(Text)
+    answer: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_card_sources_digest", "digest"),)
+
+
+class DeckFileRow(Base):
+    """A deck file as last scanned: its content hash, and its last good parse.
+
+    ``good`` (JSON) is what is served while the file has errors, and what start-up uses
+    instead of parsing a file whose ``digest`` has not changed. ``parse_key`` records the
+    defaults (deck, language) it was parsed with.
+    """
+
+    __tablename__ = "deck_files"
+
+    path: Mapped[str] = mapped_column(String, primary_key=True)
+    digest: Mapped[str] = mapped_column(String)
+    parse_key: Mapped[str] = mapped_column(String)
+    good: Mapped[str | None] = mapped_column(Text)
+    problems: Mapped[str] = mapped_column(Text)

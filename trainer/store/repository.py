@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 
-from trainer.store.database import Database
+from trainer.store.database import Database, guarded_write
 from trainer.store.models import CardRow, ReviewRow
 from trainer.store.records import Attempt, CardEntry, CardState, ReviewRecord, TopicCounts
 
@@ -28,11 +29,32 @@ def _active():
     return and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
 
 
+class CardChanged(Exception):
+    """The card changed since it was read (another instance answered it): read it again."""
+
+
+_SCHEDULE_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+
+def _write(method):
+    """A write transaction, retried while another instance holds the lock; any other
+    failure is a ``StoreError`` naming the file (``database.guarded_write``). One-shot
+    iterators among the arguments are read once first, so a retry sees the same input."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        args = tuple(list(a) if isinstance(a, Iterator) else a for a in args)
+        return guarded_write(self.db.path, lambda: method(self, *args, **kwargs))
+
+    return wrapper
+
+
 class Repository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
     # -- the deck ----------------------------------------------------------------------
+    @_write
     def sync_cards(self, entries: Iterable[CardEntry]) -> tuple[int, int]:
         """Insert new cards, refresh topic/order, retire cards no longer in any deck.
 
@@ -87,6 +109,28 @@ class Repository:
             return [TopicCounts(topic=t, due=d or 0, new=n or 0, total=c)
                     for t, d, n, c in s.execute(query).all()]
 
+    def due_count(self, now: datetime, day_end: datetime, topic: str | None = None) -> int:
+        """Cards due in this study day: learning ones due by ``now``, reviews before the end."""
+        query = select(func.count()).select_from(CardRow).where(
+            CardRow.due < day_end, _active(),
+            or_(and_(CardRow.state.in_(LEARNING_STATES), CardRow.due <= now),
+                CardRow.state == REVIEW_STATE))
+        if topic is not None:
+            query = query.where(CardRow.topic == topic)
+        with self.db.sessions.begin() as s:
+            return s.scalar(query) or 0
+
+    def new_count(self, at_most: int, topic: str | None = None) -> int:
+        """Never-reviewed cards, counted up to ``at_most`` only (the day's new-card quota)."""
+        if at_most <= 0:
+            return 0
+        inner = select(CardRow.id).where(CardRow.due.is_(None), _active())
+        if topic is not None:
+            inner = inner.where(CardRow.topic == topic)
+        query = select(func.count()).select_from(inner.limit(at_most).subquery())
+        with self.db.sessions.begin() as s:
+            return s.scalar(query) or 0
+
     def learning_due(self, until: datetime, limit: int, topic: str | None = None
                      ) -> list[CardState]:
         """Learning and relearning cards due by ``until``, soonest first."""
@@ -130,22 +174,36 @@ class Repository:
     def new_introduced_since(self, since: datetime) -> int:
         with self.db.sessions.begin() as s:
             return s.scalar(select(func.count()).select_from(ReviewRow).where(
-                ReviewRow.was_new.is_(True), ReviewRow.reviewed_at >= since)) or 0
+                ReviewRow.was_new.is_(True), ReviewRow.reviewed_at >= since,
+                ReviewRow.kind == "scheduled")) or 0
 
     def reviews_since(self, since: datetime) -> int:
+        """Scheduled reviews since ``since`` (drills are extra practice: never counted)."""
         with self.db.sessions.begin() as s:
             return s.scalar(select(func.count()).select_from(ReviewRow).where(
-                ReviewRow.reviewed_at >= since)) or 0
+                ReviewRow.reviewed_at >= since, ReviewRow.kind == "scheduled")) or 0
 
     # -- answering -----------------------------------------------------------------------
+    @_write
     def record_review(
         self, before: CardState, after: CardState, *, rating: int, reviewed_at: datetime,
         duration_ms: int | None, lang: str | None, attempt: Attempt | None = None,
+        leech: bool = False,
     ) -> int:
-        """Write the review and the card's new state in one transaction; returns the review id."""
+        """Write the review and the card's new state in one transaction; returns the review id.
+
+        ``leech``: this answer made the card a leech; it is marked and suspended with it.
+        """
         state_before = None if before.is_new else json.dumps(
             before.model_dump(mode="json", exclude={"id", "key", "topic"}))
         with self.db.sessions.begin() as s:
+            # Under the write lock (BEGIN IMMEDIATE): if another instance answered this
+            # card since ``before`` was read, writing ``after`` would lose its review.
+            current = s.execute(select(*(getattr(CardRow, f) for f in _SCHEDULE_FIELDS))
+                                .where(CardRow.id == before.id)).one_or_none()
+            if current is None or tuple(current) != tuple(
+                    getattr(before, f) for f in _SCHEDULE_FIELDS):
+                raise CardChanged(before.key)
             review = ReviewRow(
                 card_id=before.id, rating=rating, reviewed_at=reviewed_at,
                 duration_ms=duration_ms, was_new=before.is_new, state_before=state_before,
@@ -157,16 +215,27 @@ class Repository:
                 review.answer = attempt.answer
                 review.correct = attempt.correct
             s.add(review)
+            flags = dict(leech=True, suspended=True) if leech else {}
             s.execute(update(CardRow).where(CardRow.id == before.id).values(
-                **after.model_dump(exclude={"id", "key", "topic"})))
+                **after.model_dump(exclude={"id", "key", "topic"}), **flags))
             s.flush()
             return review.id
 
+    @_write
     def undo_review(self, review_id: int) -> CardState | None:
-        """Delete a review and put its card back exactly as it was before it."""
+        """Delete a review and put its card back exactly as it was before it.
+
+        None when there is nothing to undo: the review is gone, or the card was answered
+        again since (in another window), whose review undoing this one would wipe out.
+        """
         with self.db.sessions.begin() as s:
             review = s.get(ReviewRow, review_id)
             if review is None:
+                return None
+            later = s.scalar(select(func.count()).select_from(ReviewRow).where(
+                ReviewRow.card_id == review.card_id, ReviewRow.id > review_id,
+                ReviewRow.kind == "scheduled"))
+            if later:
                 return None
             if review.state_before is None:
                 restored = dict(state=None, step=None, stability=None, difficulty=None,

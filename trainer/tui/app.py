@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -12,8 +13,10 @@ from textual.screen import Screen
 from trainer.config import Settings
 from trainer.settings_file import save_setting
 from trainer.study import StudySession
+from trainer.tui.live_reload import watcher
 from trainer.tui.screens.help_modal import HelpModal, key_rows
 from trainer.tui.screens.home_screen import HomeScreen
+from trainer.tui.screens.missed_screen import MissedScreen
 from trainer.tui.screens.practice_screen import PracticeScreen
 
 
@@ -31,7 +34,8 @@ class TrainerApp(App[int]):
     def __init__(
         self, settings: Settings, study: StudySession, *,
         clock: Callable[[], datetime] = utc_now, start_practice: bool = True,
-        topic: str | None = None,
+        topic: str | None = None, start_missed: bool = False,
+        missed_window: timedelta | None = timedelta(days=7),
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -39,11 +43,20 @@ class TrainerApp(App[int]):
         self.clock = clock
         self._start_practice = start_practice
         self._topic = topic
+        self._start_missed = start_missed  # `trainer review --missed`: drill at once
+        self._missed_window = missed_window
 
     def on_mount(self) -> None:
+        # The deck and the imports are loaded and live as long as the app: move them out
+        # of the garbage collector's sight, or every full collection walks them all (with
+        # 100,000 cards that is a pause of tens of milliseconds in the middle of an answer).
+        gc.freeze()
+        watcher(self).start()  # live reload of the deck folders (trainer/tui/live_reload.py)
         self.push_screen(HomeScreen())
         if self._start_practice:
             self.push_screen(PracticeScreen(self._topic))
+        elif self._start_missed:
+            self.push_screen(MissedScreen(self._missed_window, drill_now=True))
 
     # -- app-wide actions ------------------------------------------------------------------
     def start_practice(self, topic: str | None) -> None:
@@ -58,15 +71,17 @@ class TrainerApp(App[int]):
         self.study.set_language(language)
         try:
             save_setting(self.settings.config_path, "language", language)
-        except OSError as exc:
-            self.notify(f"Language not saved: {exc}", severity="warning")
+        except (OSError, ValueError) as exc:  # ValueError: the file is not valid TOML now
+            self.notify(f"Language not saved: {self.settings.config_path}: {exc} (the file "
+                        "was left as it is)", severity="warning", markup=False)
         self.notify("中文" if language == "zh" else "English", timeout=1.5)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpModal):
             return
         screen = self.screen
-        title = "Practice" if isinstance(screen, PracticeScreen) else "Topics"
+        title = getattr(screen, "HELP_TITLE", None) or (
+            "Practice" if isinstance(screen, PracticeScreen) else "Topics")
         self.push_screen(HelpModal(title, key_rows(screen, list(self.BINDINGS))))
 
     def format_time(self, moment: datetime | None) -> str | None:

@@ -8,7 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
-_KEY_NAMES = {"space": "space", "question_mark": "?", "escape": "esc", "enter": "enter"}
+_KEY_NAMES = {"space": "space", "question_mark": "?", "escape": "esc", "enter": "enter",
+              "comma": ",", "slash": "/"}
 
 
 def key_rows(screen: Screen, app_bindings: list[Binding]) -> list[tuple[str, str]]:

@@ -11,7 +11,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from trainer.study import Overview
+from trainer.study import Overview, Readiness
+from trainer.tui.live_reload import DecksReloaded, watcher
+from trainer.tui.screens.browser_screen import BrowserScreen
+from trainer.tui.screens.missed_screen import MissedScreen
+from trainer.tui.screens.settings_screen import SettingsScreen
+from trainer.tui.screens.stats_screen import StatsScreen
 
 ALL_TOPICS = "__all__"
 
@@ -22,6 +27,11 @@ class HomeScreen(Screen):
         Binding("s", "study_all", "Study all", id="study-all"),
         Binding("l", "toggle_language", "中/EN", id="language"),
         Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("t", "stats", "Stats", id="stats"),
+        Binding("m", "missed", "Missed", id="missed"),
+        Binding("b", "browser", "Browse", id="browser"),
+        Binding("L", "leeches", "Leeches", id="leeches", show=False),
+        Binding("comma", "settings", "Settings", id="settings", show=False),
         Binding("question_mark", "app.help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
     ]
@@ -29,6 +39,7 @@ class HomeScreen(Screen):
     @dataclass
     class OverviewReady(Message):
         overview: Overview
+        readiness: Readiness | None = None  # the interview countdown, when a date is set
 
     def compose(self) -> ComposeResult:
         yield Label("[b]trainer[/b]  deep-learning interview practice", id="home-title")
@@ -49,7 +60,9 @@ class HomeScreen(Screen):
 
     @work(thread=True, exclusive=True, group="overview")
     def load_overview(self) -> None:
-        self.post_message(self.OverviewReady(self.app.study.overview(self.app.clock())))
+        now = self.app.clock()
+        self.post_message(self.OverviewReady(self.app.study.overview(now),
+                                             self.app.study.readiness(now)))
 
     def on_home_screen_overview_ready(self, message: OverviewReady) -> None:
         overview = message.overview
@@ -59,6 +72,7 @@ class HomeScreen(Screen):
             f"{min(overview.new_available, overview.new_left_today)}[/b] "
             f"(of {overview.new_available} unseen) · reviewed today "
             f"[b]{overview.reviewed_today}[/b] · language {language}"
+            + readiness_line(message.readiness)
         )
         table = self.query_one(DataTable)
         row = table.cursor_row
@@ -93,4 +107,35 @@ class HomeScreen(Screen):
         self.load_overview()
 
     def action_refresh(self) -> None:
+        """Read the deck folders again (your edits), then the counts."""
+        watcher(self.app).reload()
         self.load_overview()
+
+    def on_decks_reloaded(self, message: DecksReloaded) -> None:
+        self.load_overview()
+
+    def action_stats(self) -> None:
+        self.app.push_screen(StatsScreen())
+
+    def action_missed(self) -> None:
+        self.app.push_screen(MissedScreen())
+
+    def action_browser(self, state: str = "all") -> None:
+        self.app.push_screen(BrowserScreen(state))
+
+    def action_leeches(self) -> None:
+        self.action_browser("leech")
+
+    def action_settings(self) -> None:
+        self.app.push_screen(SettingsScreen())
+
+
+def readiness_line(ready: Readiness | None) -> str:
+    """The interview countdown and expected recall on the day, on a line of its own."""
+    if ready is None:
+        return ""
+    when = ("today" if ready.days_left == 0 else "tomorrow" if ready.days_left == 1
+            else f"in [b]{ready.days_left}[/b] days")
+    return (f"\nInterview {when} ({ready.interview_date:%a %d %b}) · expected recall on "
+            f"the day [b]{ready.expected_recall:.0%}[/b] of {ready.total} cards "
+            f"({ready.studied} studied)")

@@ -15,7 +15,15 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
-from trainer.study import Attempt, CheckResult, PracticeCard, Progress, SessionSummary
+from trainer.study import (
+    Attempt,
+    CheckResult,
+    PracticeCard,
+    Progress,
+    SessionSummary,
+    StoreError,
+)
+from trainer.tui.live_reload import DecksReloaded, edit_card, watcher
 from trainer.tui.widgets.card_view import CardView
 from trainer.tui.widgets.grade_bar import GRADES, GradeBar
 from trainer.tui.widgets.matrix_input import MatrixInput
@@ -64,6 +72,8 @@ class PracticeScreen(Screen):
         Binding("pagedown", "scroll(10)", "Page down", id="page-down", show=False),
         Binding("pageup", "scroll(-10)", "Page up", id="page-up", show=False),
         Binding("l", "toggle_language", "中/EN", id="language"),
+        Binding("e", "edit_card", "Edit card in $EDITOR", id="edit-card", show=False),
+        Binding("r", "reload_decks", "Reload decks", id="reload-decks", show=False),
         Binding("escape", "topics", "Topics", id="topics"),
         Binding("question_mark", "app.help", "Help", id="help"),
         Binding("q", "app.quit", "Quit", id="quit"),
@@ -80,6 +90,13 @@ class PracticeScreen(Screen):
         progress: Progress
         summary: SessionSummary | None = None
         note: str = ""
+
+    @dataclass
+    class SaveFailed(Message):
+        """A write failed and was rolled back (disk full, read-only file, ...): nothing
+        changed, the card stays on screen unanswered and can be graded again."""
+
+        error: str
 
     def __init__(self, topic: str | None = None) -> None:
         super().__init__()
@@ -132,14 +149,24 @@ class PracticeScreen(Screen):
     def submit(self, key: str, grade: int, duration_ms: int, attempt: Attempt | None) -> None:
         study = self.app.study
         now = self.app.clock()
-        study.answer(key, grade, now, duration_ms, attempt)
-        self._post(study.next_card(now), now)
+        try:
+            outcome = study.answer(key, grade, now, duration_ms, attempt)
+        except StoreError as exc:
+            self.post_message(self.SaveFailed(str(exc)))
+            return
+        note = ("Leech: that card lapsed too often and was suspended (L on the topics "
+                "screen lists the leeches)") if outcome.leech else ""
+        self._post(study.next_card(now), now, note=note)
 
     @work(thread=True, exclusive=True, group="study")
     def take_back(self) -> None:
         study = self.app.study
         now = self.app.clock()
-        card = study.undo(now)
+        try:
+            card = study.undo(now)
+        except StoreError as exc:
+            self.post_message(self.SaveFailed(str(exc)))
+            return
         self._post(card, now, note="Last answer undone" if card else "Nothing to undo")
 
     def _post(self, card: PracticeCard | None, now, note: str = "") -> None:
@@ -148,6 +175,12 @@ class PracticeScreen(Screen):
         self.post_message(self.CardReady(card, study.progress(now), summary, note))
 
     # -- showing -------------------------------------------------------------------------
+    def on_practice_screen_save_failed(self, message: SaveFailed) -> None:
+        """Say what is wrong and keep the card as it was (the answer can be given again)."""
+        self.notify(escape(message.error), title="Not saved", severity="error", timeout=20)
+        self._graded_at = None
+        self.busy = False
+
     async def on_practice_screen_card_ready(self, message: CardReady) -> None:
         self.card = message.card
         self._show_progress(message.progress)
@@ -253,7 +286,7 @@ class PracticeScreen(Screen):
         self.query_one(CardView).show_answer_first()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Show only the keys that make sense now (the footer follows)."""
+        """Which keys act now (checked at each key press; the footer keys never change)."""
         if action == "reveal":
             return (not self.busy and self.card is not None and not self.revealed
                     and self.card.exercise is None)
@@ -263,8 +296,6 @@ class PracticeScreen(Screen):
             return not self.busy and self.card is not None and self.revealed
         if action == "accept":
             return not self.busy and self.card is not None and self.revealed
-        if action == "undo":
-            return not self.busy  # with nothing to undo, it says so
         return True
 
     # -- actions -------------------------------------------------------------------------
@@ -310,6 +341,38 @@ class PracticeScreen(Screen):
 
     def action_topics(self) -> None:
         self.app.show_topics()
+
+    # -- your own decks: edit, reload, live reload (trainer/tui/live_reload.py) -------
+    def action_edit_card(self) -> None:
+        """Open the card's markdown at its line in $EDITOR; it is reloaded after."""
+        if not self.busy:
+            edit_card(self.app, self.card)
+
+    def action_reload_decks(self) -> None:
+        watcher(self.app).reload()
+
+    def on_decks_reloaded(self, message: DecksReloaded) -> None:
+        """Serve the new texts at once: the card on screen is redrawn if its text changed,
+        the next card comes from the new decks; the session (answers, undo) goes on."""
+        if self.busy:
+            return  # a worker is fetching the next card: it reads the new decks
+        if self.card is None:
+            self.busy = True
+            self.load_next()  # the session was over: a card just written may be due
+        else:
+            self.refresh_card(self.card)
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def refresh_card(self, card: PracticeCard) -> None:
+        study = self.app.study
+        now = self.app.clock()
+        fresh = study.refreshed(card, now)
+        if self.card is not card:
+            return  # answered meanwhile: the next card comes from the new decks anyway
+        if fresh is None:  # deleted from its deck: retired, history kept
+            self._post(study.next_card(now), now, note="That card was removed from its deck")
+        elif (fresh.question, fresh.answer) != (card.question, card.answer):
+            self._post(fresh, now, note="Card reloaded")
 
 
 __all__ = ["GRADES", "PracticeScreen"]

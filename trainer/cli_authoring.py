@@ -1,0 +1,141 @@
+"""``trainer add`` and ``trainer import``: writing and bringing in your own cards.
+
+- ``trainer add [--deck NAME]`` opens ``$EDITOR`` (else nano, else vi) on a template; what
+  is saved is checked and the editor reopens with the problems listed until it is valid,
+  or until the author gives up (an empty file, or the template left unchanged). The cards
+  are appended to ``NAME.md`` (default ``my-cards``) and are in the database at once.
+- ``trainer import PATH`` registers a file or folder as a deck folder (added to the
+  ``decks`` setting of config.toml: your files stay where they are, in your git, and every
+  edit is picked up); ``--copy`` copies them into the trainer home's decks folder instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from pathlib import Path
+
+from trainer.config import Settings, read_config_file
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+DEFAULT_DECK = "my-cards"
+
+
+def add_parsers(commands, parents) -> None:
+    add = commands.add_parser(
+        "add", parents=parents,
+        help="write cards in $EDITOR; they are checked, saved to your decks and ready to study")
+    add.add_argument("--deck", default=DEFAULT_DECK,
+                     help=f"the deck (file name without .md) to add to (default {DEFAULT_DECK})")
+    imp = commands.add_parser(
+        "import", parents=parents,
+        help="use a markdown file or folder as a deck (registered in config.toml; --copy "
+             "copies it into the decks folder)")
+    imp.add_argument("path", type=Path, help="a .md file or a folder of them")
+    imp.add_argument("--copy", action="store_true",
+                     help="copy into the trainer home's decks folder instead of registering")
+
+
+def _fail(message: str) -> int:
+    print(f"trainer: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _sync(settings: Settings):
+    """Open the study session once: the decks are scanned and synced into the database."""
+    from trainer.store.database import StoreError
+    from trainer.study import StudySession
+
+    try:
+        study = StudySession.open(settings)
+    except StoreError as exc:
+        print(f"trainer: {exc}", file=sys.stderr)
+        return None
+    return study
+
+
+def _add(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.authoring import add_cards, editor_command
+
+    deck = args.deck.strip()
+    if not deck or "/" in deck or deck.startswith("."):
+        return _fail(f"--deck {args.deck!r}: give a file name without folders, e.g. my-cards")
+    editor = editor_command()
+    if editor is None:
+        return _fail("no editor found: set $EDITOR (e.g. EDITOR=nano)")
+    try:
+        result = add_cards(settings, deck, editor)
+    except OSError as exc:
+        return _fail(f"cannot run the editor {editor[0]}: {exc.strerror or exc}")
+    if result.gave_up:
+        print("trainer: nothing added", file=sys.stderr)
+        return EXIT_PROBLEMS
+    study = _sync(settings)
+    if study is None:
+        return EXIT_USAGE
+    from trainer.deck.scanner import absolute
+
+    broken = [p for p in study.deck.problems
+              if p.path == str(absolute(result.path)) and p.severity == "error"]
+    study.close()
+    print(f"{result.message}; ready to study now (a running trainer picks them up too)")
+    if broken:  # errors the file had before: all or nothing, so the new cards wait too
+        print(f"trainer: warning: {broken[0].format()}; the file's new cards are studied "
+              f"once it is fixed (trainer check {result.path})", file=sys.stderr)
+    return EXIT_OK
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.authoring import plan_copy
+    from trainer.deck.loader import deck_files, merge, parse_paths
+    from trainer.deck.scanner import absolute
+    from trainer.settings_file import save_setting
+
+    source = absolute(args.path)
+    if not source.exists():
+        return _fail(f"{args.path}: no such file or directory")
+    if source.is_file() and source.suffix != ".md":
+        return _fail(f"{args.path}: not a markdown (.md) file")
+    if not deck_files(source):
+        return _fail(f"{args.path}: no .md files in it")
+    if args.copy:
+        pairs = plan_copy(settings, source)
+        clashes = [to for frm, to in pairs
+                   if to.exists() and to.read_bytes() != frm.read_bytes()]
+        if clashes:
+            return _fail(f"{clashes[0]}: already exists with other content; nothing was "
+                         "copied (rename one of them, or register instead of --copy)")
+        for frm, to in pairs:
+            to.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(frm, to)
+        where = pairs[0][1] if source.is_file() else settings.user_decks_dir / source.name
+        print(f"copied {len(pairs)} file(s) to {where}")
+    else:
+        where = source
+        known = [absolute(Path(d)) for d in settings.deck_dirs]
+        if any(where == d or d in where.parents for d in known):
+            print(f"{where} is already in a deck folder")
+        else:
+            configured = read_config_file(settings.config_path).get("decks", [])
+            save_setting(settings.config_path, "decks",
+                         [*map(str, configured), str(where)])
+            settings = settings.model_copy(update={"decks": [*settings.decks, where]})
+            print(f"registered {where} in {settings.config_path}")
+    problems = merge(parse_paths([where], check_math=True)).problems
+    for problem in problems:
+        print(problem.format())
+    study = _sync(settings)
+    if study is None:
+        return EXIT_USAGE
+    changes = study.library.changes
+    inside = [c for c in study.cards() if c.kind != "exercise" and any(
+        Path(t.path) == where or where in Path(t.path).parents for t in c.texts.values())]
+    study.close()
+    errors = sum(1 for p in problems if p.severity == "error")
+    print(f"{len(inside)} cards from {where} ({len(changes.added)} new); "
+          f"{errors} error(s)", file=sys.stderr)
+    return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+HANDLERS = {"add": _add, "import": _import}

@@ -1,0 +1,168 @@
+"""The ``stats`` and ``review`` commands (registered by ``trainer.cli``).
+
+``trainer stats [--json]`` reads the database only (no decks are loaded, so it answers
+quickly; cards are named by their keys). ``trainer review --missed [--since 7d]`` drills
+the cards graded Again or answered wrong in the window, in the app; ``--list`` prints them
+instead. Drills are logged but never change the schedule (see ``trainer.progress``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime, timedelta
+
+from trainer.config import Settings
+
+EXIT_OK, EXIT_USAGE = 0, 2
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def add_parsers(commands, parents: list[argparse.ArgumentParser]) -> None:
+    stats = commands.add_parser(
+        "stats", parents=parents,
+        help="reviews per day, true retention, due forecast, mastery per topic, weakest "
+             "cards, time studied")
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+    review = commands.add_parser(
+        "review", parents=parents,
+        help="practise (as 'trainer'); with --missed, review the cards you got wrong")
+    review.add_argument("--missed", action="store_true",
+                        help="the cards graded Again or answered wrong, most recent first "
+                             "(extra practice: the schedule is not changed)")
+    review.add_argument("--since", default="7d",
+                        help="window for --missed: 7d, 24h, 2w or all (default 7d)")
+    review.add_argument("--list", action="store_true",
+                        help="with --missed: print the cards instead of opening the app")
+    review.add_argument("--json", action="store_true", help="with --list: machine-readable")
+
+
+def _fail(message: str) -> int:
+    print(f"trainer: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+# -- trainer stats -------------------------------------------------------------------------
+def stats_command(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.progress import ProgressTracker
+    from trainer.store.database import StoreError
+
+    try:
+        tracker = ProgressTracker.open(settings)
+    except StoreError as exc:
+        return _fail(str(exc))
+    try:
+        stats = tracker.stats(datetime.now(UTC))
+    finally:
+        tracker.close()
+    if args.json:
+        print(stats.model_dump_json(indent=1))
+    else:
+        print(format_stats(stats))
+    return EXIT_OK
+
+
+def format_stats(stats) -> str:
+    """The statistics as text, with block-character charts."""
+    from trainer.charts import HEAT, hbar, heat_levels, vbars
+    from trainer.progress import format_duration, format_percent
+
+    t = stats.time
+    lines = [
+        f"Today {stats.today:%a %d %b %Y} · {stats.reviews_today} reviews · streak "
+        f"{stats.streak_days} day{'s' * (stats.streak_days != 1)}",
+        f"Time studied: today {format_duration(t.today_seconds)} · 7 days "
+        f"{format_duration(t.week_seconds)} · 30 days {format_duration(t.month_seconds)}",
+        "", f"Reviews per day, {len(stats.heatmap) // 7} weeks "
+            f"({sum(d.reviews for d in stats.heatmap)} reviews)",
+    ]
+    levels = heat_levels([d.reviews for d in stats.heatmap])
+    for weekday in range(7):
+        cells = [" " if stats.heatmap[i].future else HEAT[levels[i]]
+                 for i in range(weekday, len(stats.heatmap), 7)]
+        lines.append(f"  {_WEEKDAYS[weekday]} {''.join(cells)}")
+    lines.append(f"      less {' '.join(HEAT)} more")
+    lines += ["", "True retention      young (<21d)     mature (≥21d)    all"]
+    for w in stats.retention:
+        lines.append(
+            f"  {w.days:>2} days     {format_percent(w.young):>5} of {w.young_reviews:<6}"
+            f"  {format_percent(w.mature):>5} of {w.mature_reviews:<6}  "
+            f"{format_percent(w.overall):>5}")
+    due = [d.due for d in stats.forecast]
+    lines += ["", f"Due in the next {len(due)} days: {sum(due)} (today {due[0] if due else 0},"
+                  f" busiest day {max(due, default=0)})"]
+    lines += [f"  │{row}" for row in vbars(due, 4)]
+    lines.append("  └" + "".join("┬" if i % 7 == 0 else "─" for i in range(len(due))))
+    lines += ["", "Mastery per topic (mean predicted recall now; unstudied cards count 0)"]
+    width = max((len(m.title) for m in stats.mastery), default=0)
+    for m in stats.mastery:
+        lines.append(f"  {m.title:<{width}}  {hbar(m.mastery, 20)} {m.mastery:>4.0%}  "
+                     f"{m.studied}/{m.cards} studied")
+    if stats.weakest:
+        lines += ["", "Weakest cards (lowest predicted recall now)"]
+        lines += [f"  {c.recall:>4.0%}  {c.key}  {c.title if c.title != c.key else ''}".rstrip()
+                  for c in stats.weakest]
+    return "\n".join(lines)
+
+
+# -- trainer review ------------------------------------------------------------------------
+def review_command(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.missed:
+        if args.list or args.json:
+            return _fail("--list and --json go with --missed")
+        from trainer.cli import _practice
+
+        return _practice(settings, args)
+    from trainer.progress import ProgressTracker, format_window, parse_window
+
+    try:
+        window = parse_window(args.since)
+    except ValueError as exc:
+        return _fail(f"--since {exc}")
+    from trainer.cli import _open_study
+
+    study = _open_study(settings)
+    if study is None:
+        return EXIT_USAGE
+    missed = ProgressTracker.of(study).missed(datetime.now(UTC), window)
+    if args.list or args.json:
+        study.close()
+        _print_missed(missed, args.json)
+        return EXIT_OK
+    if not missed:
+        study.close()
+        print(f"No missed cards in the last {format_window(window)}.", file=sys.stderr)
+        return EXIT_OK
+    return _run_missed(settings, study, window)
+
+
+def _run_missed(settings: Settings, study, window: timedelta | None) -> int:
+    from trainer import cli
+    from trainer.tui.app import make_app
+
+    app = make_app(settings, study, start_practice=False, start_missed=True,
+                   missed_window=window)
+    try:
+        app.run()
+    finally:
+        keep = getattr(cli, "_keep_exit_backup", None)  # the exit backup, as after practice
+        if keep is not None:
+            keep(settings)
+    return app.return_code or EXIT_OK
+
+
+def _print_missed(missed, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([m.model_dump(mode="json") for m in missed], ensure_ascii=False,
+                         indent=1))
+        return
+    for m in missed:
+        when = m.last_missed.astimezone().strftime("%a %d %b %H:%M")
+        typed = f"  (answered {m.answer!r})" if m.answer else ""
+        times = f"{m.misses}×"
+        print(f"{when}  {times:>3}  {m.key:<36} {m.title}{typed}")
+    print(f"{len(missed)} missed card(s)", file=sys.stderr)
+
+
+HANDLERS = {"stats": stats_command, "review": review_command}

@@ -1,0 +1,370 @@
+"""Progress queries: statistics by SQL aggregation, missed cards, leeches, the browser.
+
+Also the few writes those screens need: drill reviews (logged, never applied to the
+schedule), suspend / unsuspend / reset. One transaction per call, as in ``repository``.
+
+Rules every query here follows:
+
+- a *scheduled* review (``reviews.kind = 'scheduled'``) moved the card's FSRS state; a
+  *drill* (``'drill'``) is extra practice of a missed card and is excluded from every
+  count of scheduled work (retention, lapses, leeches, daily limits);
+- a *lapse* is an Again, in a scheduled review, of a card in the Review state (read from
+  ``state_before``), counted since the card was last new (a reset starts from zero);
+- days are the caller's study days, passed in as UTC ``[start, end)`` bounds, so the
+  local rollover hour and daylight-saving changes are exact: each day is one index range
+  scan of ``ix_reviews_reviewed_at`` (or ``ix_cards_due``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from pydantic import BaseModel
+from sqlalchemy import text
+
+from trainer.store.database import Database, guarded_write
+from trainer.store.models import ReviewRow
+from trainer.store.records import Attempt
+
+REVIEW_STATE = 2  # fsrs.State.Review
+MATURE_DAYS = 21  # Anki's line between young and mature cards
+_FMT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's DateTime stores a value in SQLite
+_EPOCH = "0001-01-01 00:00:00.000000"
+
+# Scheduled interval of the card when it was reviewed: due - last_review of state_before.
+_INTERVAL = ("julianday(json_extract(r.state_before, '$.due')) - "
+             "julianday(json_extract(r.state_before, '$.last_review'))")
+_WAS_REVIEW = f"json_extract(r.state_before, '$.state') = {REVIEW_STATE}"
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC moment as the store writes it (so plain SQL can compare and bind it)."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"naive datetime {moment!r}: pass a timezone-aware UTC datetime")
+    return moment.astimezone(UTC).strftime(_FMT)
+
+
+def parse_stamp(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+class DayCount(BaseModel):
+    reviews: int = 0
+    seconds: float = 0.0
+
+
+class RetentionCount(BaseModel):
+    """Scheduled reviews of cards in the Review state in a window, and how many passed."""
+
+    days: int
+    young_reviews: int = 0
+    young_passed: int = 0
+    mature_reviews: int = 0
+    mature_passed: int = 0
+
+
+class CardRecall(BaseModel):
+    """Raw columns for the recall computation (done vectorised by the caller)."""
+
+    keys: list[str]
+    topics: list[str]
+    stability: list[float | None]
+    last_review: list[str | None]
+    suspended: list[bool]
+
+
+class MissedRow(BaseModel):
+    key: str
+    topic: str
+    kind: str
+    suspended: bool
+    leech: bool
+    last_missed: datetime
+    misses: int
+    seed: int | None
+    params: dict | None
+    answer: str | None
+
+
+class CardRowInfo(BaseModel):
+    """A card as the browser lists it."""
+
+    id: int
+    key: str
+    topic: str
+    kind: str
+    state: int | None
+    due: datetime | None
+    last_review: datetime | None
+    stability: float | None
+    suspended: bool
+    leech: bool
+
+
+class HistoryRow(BaseModel):
+    id: int
+    reviewed_at: datetime
+    rating: int
+    kind: str
+    was_new: bool
+    duration_ms: int | None
+    state_before: int | None
+    due_before: datetime | None
+    last_review_before: datetime | None
+    seed: int | None
+    params: dict | None
+    answer: str | None
+    correct: bool | None
+
+
+def _days_cte(bounds: Sequence[tuple[datetime, datetime]], name: str = "days"
+              ) -> tuple[str, dict[str, str]]:
+    rows, params = [], {}
+    for i, (start, end) in enumerate(bounds):
+        rows.append(f"({i}, :{name}_s{i}, :{name}_e{i})")
+        params[f"{name}_s{i}"] = stamp(start)
+        params[f"{name}_e{i}"] = stamp(end)
+    return f"{name}(i, s, e) AS (VALUES {', '.join(rows)})", params
+
+
+class ProgressQueries:
+    """Read models for the progress screens, and the card actions they offer."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # -- statistics --------------------------------------------------------------------
+    def reviews_per_day(self, bounds: Sequence[tuple[datetime, datetime]]) -> list[DayCount]:
+        """Reviews (scheduled and drills: all the practice done) and time, per day."""
+        if not bounds:
+            return []
+        cte, params = _days_cte(bounds)
+        # CROSS JOIN keeps `days` as the outer loop: one index range scan per day.
+        query = text(
+            f"WITH {cte} SELECT d.i, count(r.id), coalesce(sum(r.duration_ms), 0) "
+            "FROM days d CROSS JOIN reviews r "
+            "WHERE r.reviewed_at >= d.s AND r.reviewed_at < d.e GROUP BY d.i")
+        out = [DayCount() for _ in bounds]
+        with self.db.sessions.begin() as s:
+            for i, count, ms in s.execute(query, params):
+                out[i] = DayCount(reviews=count, seconds=ms / 1000)
+        return out
+
+    def retention(self, windows: dict[int, datetime], until: datetime) -> list[RetentionCount]:
+        """True retention per window (days -> start): scheduled reviews of Review-state
+        cards, passed = not Again; young / mature by the interval they were due at.
+
+        One range scan of the widest window; each review is put in the narrowest window
+        holding it (so the JSON of ``state_before`` is read once per review), and the
+        windows are summed up from those buckets."""
+        if not windows:
+            return []
+        ordered = sorted(windows.items(), key=lambda kv: kv[1], reverse=True)  # narrowest 1st
+        params: dict[str, object] = {"oldest": stamp(ordered[-1][1]), "until": stamp(until),
+                                     "mature": MATURE_DAYS}
+        cases = []
+        for n, (_days, start) in enumerate(ordered):
+            params[f"w{n}"] = stamp(start)
+            cases.append(f"WHEN r.reviewed_at >= :w{n} THEN {n}")
+        query = text(
+            f"SELECT CASE {' '.join(cases)} END AS w, ({_INTERVAL}) >= :mature AS mature, "
+            "count(*), sum(r.rating > 1) FROM reviews r "
+            "WHERE r.reviewed_at >= :oldest AND r.reviewed_at < :until "
+            f"AND r.kind = 'scheduled' AND r.state_before IS NOT NULL AND {_WAS_REVIEW} "
+            "GROUP BY w, mature")
+        buckets: dict[tuple[int, bool], tuple[int, int]] = {}
+        with self.db.sessions.begin() as s:
+            for w, mature, count, passed in s.execute(query, params):
+                buckets[(w, bool(mature))] = (count, passed or 0)
+        counts = {}
+        for n, (days, _start) in enumerate(ordered):
+            young = [buckets.get((k, False), (0, 0)) for k in range(n + 1)]
+            mature = [buckets.get((k, True), (0, 0)) for k in range(n + 1)]
+            counts[days] = RetentionCount(
+                days=days, young_reviews=sum(c for c, _ in young),
+                young_passed=sum(p for _, p in young), mature_reviews=sum(c for c, _ in mature),
+                mature_passed=sum(p for _, p in mature))
+        return [counts[days] for days in windows]
+
+    def due_per_day(self, bounds: Sequence[tuple[datetime, datetime]]) -> list[int]:
+        """Active cards due in each day; the first day also takes every overdue card."""
+        if not bounds:
+            return []
+        cte, params = _days_cte(bounds)
+        params["days_s0"] = _EPOCH
+        query = text(
+            f"WITH {cte} SELECT d.i, count(c.id) FROM days d CROSS JOIN cards c "
+            "WHERE c.due >= d.s AND c.due < d.e AND c.suspended = 0 AND c.retired = 0 "
+            "GROUP BY d.i")
+        out = [0] * len(bounds)
+        with self.db.sessions.begin() as s:
+            for i, count in s.execute(query, params):
+                out[i] = count
+        return out
+
+    def recall_inputs(self) -> CardRecall:
+        """Every card in a deck (not retired): what predicted recall is computed from."""
+        query = text("SELECT key, topic, stability, last_review, suspended FROM cards "
+                     "WHERE retired = 0 ORDER BY id")
+        with self.db.sessions.begin() as s:
+            rows = s.execute(query).all()
+        return CardRecall(keys=[r[0] for r in rows], topics=[r[1] for r in rows],
+                          stability=[r[2] for r in rows], last_review=[r[3] for r in rows],
+                          suspended=[bool(r[4]) for r in rows])
+
+    def totals(self, since: datetime) -> tuple[int, float]:
+        """Reviews and seconds studied since ``since`` (drills included)."""
+        query = text("SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews "
+                     "WHERE reviewed_at >= :since")
+        with self.db.sessions.begin() as s:
+            count, ms = s.execute(query, {"since": stamp(since)}).one()
+        return count, ms / 1000
+
+    # -- lapses and leeches --------------------------------------------------------------
+    def lapses(self, card_id: int) -> int:
+        """Lapses of one card since it was last new (scheduled reviews only)."""
+        query = text(
+            "SELECT count(*) FROM reviews r WHERE r.card_id = :id AND r.kind = 'scheduled' "
+            f"AND r.rating = 1 AND {_WAS_REVIEW} AND r.id > coalesce((SELECT max(n.id) "
+            "FROM reviews n WHERE n.card_id = :id AND n.was_new = 1), 0)")
+        with self.db.sessions.begin() as s:
+            return s.execute(query, {"id": card_id}).scalar_one()
+
+    # -- missed cards and drills ---------------------------------------------------------
+    def missed(self, since: datetime, until: datetime) -> list[MissedRow]:
+        """Cards graded Again or answered wrong in [since, until), most recent miss first,
+        each once, with its latest missed attempt (exercise seed, parameters, answer)."""
+        query = text(
+            "WITH m AS (SELECT r.*, row_number() OVER (PARTITION BY r.card_id "
+            "ORDER BY r.reviewed_at DESC, r.id DESC) AS rn, "
+            "count(*) OVER (PARTITION BY r.card_id) AS misses FROM reviews r "
+            "WHERE r.reviewed_at >= :since AND r.reviewed_at < :until "
+            "AND (r.rating = 1 OR r.correct = 0)) "
+            "SELECT c.key, c.topic, c.kind, c.suspended, c.leech, m.reviewed_at, m.misses, "
+            "m.seed, m.params, m.answer FROM m JOIN cards c ON c.id = m.card_id "
+            "WHERE m.rn = 1 AND c.retired = 0 ORDER BY m.reviewed_at DESC, m.id DESC")
+        with self.db.sessions.begin() as s:
+            rows = s.execute(query, {"since": stamp(since), "until": stamp(until)}).all()
+        return [
+            MissedRow(key=r[0], topic=r[1], kind=r[2], suspended=bool(r[3]), leech=bool(r[4]),
+                      last_missed=parse_stamp(r[5]), misses=r[6], seed=r[7],
+                      params=json.loads(r[8]) if r[8] else None, answer=r[9])
+            for r in rows
+        ]
+
+    def record_drill(
+        self, key: str, *, rating: int, reviewed_at: datetime, duration_ms: int | None,
+        lang: str | None, attempt: Attempt | None = None,
+    ) -> int:
+        """Log a drill (kind 'drill'); the card's row, its FSRS state, is not touched.
+        ``StoreError`` when it cannot be written (nothing was)."""
+        return guarded_write(self.db.path, lambda: self._record_drill(
+            key, rating, reviewed_at, duration_ms, lang, attempt))
+
+    def _record_drill(self, key, rating, reviewed_at, duration_ms, lang, attempt) -> int:
+        with self.db.sessions.begin() as s:
+            card_id = s.execute(text("SELECT id FROM cards WHERE key = :key"),
+                                {"key": key}).scalar()
+            if card_id is None:
+                raise KeyError(f"no card {key!r} in the database")
+            review = ReviewRow(card_id=card_id, rating=rating, reviewed_at=reviewed_at,
+                               duration_ms=duration_ms, was_new=False, state_before=None,
+                               lang=lang, kind="drill")
+            if attempt is not None:
+                review.seed = attempt.seed
+                review.params = json.dumps(attempt.params, sort_keys=True)
+                review.answer = attempt.answer
+                review.correct = attempt.correct
+            s.add(review)
+            s.flush()
+            return review.id
+
+    def delete_drill(self, review_id: int) -> bool:
+        def delete() -> bool:
+            with self.db.sessions.begin() as s:
+                result = s.execute(
+                    text("DELETE FROM reviews WHERE id = :id AND kind = 'drill'"),
+                    {"id": review_id})
+                return result.rowcount == 1
+
+        return guarded_write(self.db.path, delete)
+
+    # -- the browser ---------------------------------------------------------------------
+    def cards(self, key: str | None = None) -> list[CardRowInfo]:
+        """Every card in a deck (or the one ``key``), from the cards table alone: fast at
+        any size of the log. ``reviews`` and ``lapses`` come from ``counts``."""
+        where = "retired = 0" + (" AND key = :key" if key is not None else "")
+        query = text(
+            "SELECT id, key, topic, kind, state, due, last_review, stability, suspended, "
+            f"leech FROM cards WHERE {where} ORDER BY topic, ordinal, id")
+        with self.db.sessions.begin() as s:
+            rows = s.execute(query, {"key": key} if key is not None else {}).all()
+        return [
+            CardRowInfo(id=r[0], key=r[1], topic=r[2], kind=r[3], state=r[4],
+                        due=parse_stamp(r[5]), last_review=parse_stamp(r[6]), stability=r[7],
+                        suspended=bool(r[8]), leech=bool(r[9]))
+            for r in rows
+        ]
+
+    def counts(self, card_id: int) -> tuple[int, int]:
+        """(scheduled reviews, lapses since last new) of one card, through its index."""
+        query = text("SELECT count(*) FROM reviews WHERE card_id = :id AND kind = 'scheduled'")
+        with self.db.sessions.begin() as s:
+            reviews = s.execute(query, {"id": card_id}).scalar_one()
+        return reviews, self.lapses(card_id)
+
+    def history(self, key: str) -> list[HistoryRow]:
+        """Every review of a card, oldest first."""
+        query = text(
+            "SELECT r.id, r.reviewed_at, r.rating, r.kind, r.was_new, r.duration_ms, "
+            "json_extract(r.state_before, '$.state'), json_extract(r.state_before, '$.due'), "
+            "json_extract(r.state_before, '$.last_review'), r.seed, r.params, r.answer, "
+            "r.correct FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.key = :key "
+            "ORDER BY r.reviewed_at, r.id")
+        with self.db.sessions.begin() as s:
+            rows = s.execute(query, {"key": key}).all()
+        return [
+            HistoryRow(id=r[0], reviewed_at=parse_stamp(r[1]), rating=r[2], kind=r[3],
+                       was_new=bool(r[4]), duration_ms=r[5], state_before=r[6],
+                       due_before=_iso(r[7]), last_review_before=_iso(r[8]), seed=r[9],
+                       params=json.loads(r[10]) if r[10] else None, answer=r[11],
+                       correct=None if r[12] is None else bool(r[12]))
+            for r in rows
+        ]
+
+    # -- card actions --------------------------------------------------------------------
+    def set_suspended(self, key: str, suspended: bool) -> bool:
+        """Suspend, or unsuspend (which also clears the leech mark); False: no such card."""
+        values = "suspended = 1" if suspended else "suspended = 0, leech = 0"
+        return self._update(key, values)
+
+    def mark_leech(self, key: str, leech: bool) -> bool:
+        """Mark (and suspend) or clear (and unsuspend) a leech."""
+        flag = 1 if leech else 0
+        return self._update(key, f"leech = {flag}, suspended = {flag}")
+
+    def reset(self, key: str) -> bool:
+        """Back to new, active and not a leech; the review history is kept."""
+        return self._update(key, "state = NULL, step = NULL, stability = NULL, "
+                                 "difficulty = NULL, due = NULL, last_review = NULL, "
+                                 "suspended = 0, leech = 0")
+
+    def _update(self, key: str, values: str) -> bool:
+        def update() -> bool:
+            with self.db.sessions.begin() as s:
+                result = s.execute(text(f"UPDATE cards SET {values} WHERE key = :key"),
+                                   {"key": key})
+                return result.rowcount == 1
+
+        return guarded_write(self.db.path, update)
+
+
+def _iso(value: str | None) -> datetime | None:
+    """An ISO timestamp from state_before JSON (``...Z``) as an aware UTC datetime."""
+    if value is None:
+        return None
+    return datetime.fromisoformat(value).astimezone(UTC)

@@ -1,0 +1,312 @@
+"""BrowserScreen: every card, searched and filtered by text, topic, tag and state (new,
+learning, review, suspended, leech); a card's history; suspend, unsuspend, reset, and edit
+(the card's markdown in $EDITOR, through ``trainer.tui.live_reload``).
+
+The leech list is this screen with the state filter on ``leech`` (``L``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.markup import escape
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Select, Static
+
+from trainer.progress import (
+    BROWSE_STATES,
+    BrowseQuery,
+    BrowserCard,
+    CardHistory,
+    ProgressTracker,
+    format_percent,
+)
+from trainer.study import PracticeCard
+from trainer.tui.live_reload import DecksReloaded, edit_card
+from trainer.tui.screens.confirm_modal import ConfirmModal
+
+_STATE_LABELS = {"all": "Any state", "new": "New", "learning": "Learning", "review": "Review",
+                 "suspended": "Suspended", "leech": "Leeches"}
+
+
+def state_text(card: BrowserCard) -> str:
+    """The state with its flags, as content markup (theme colours)."""
+    flags = [card.state]
+    if card.leech:
+        flags.append("[$error]leech[/]")
+    if card.suspended:
+        flags.append("[$warning]suspended[/]")
+    return " · ".join(flags)
+
+
+def state_cell(card: BrowserCard, theme: dict[str, str]) -> Text:
+    """The same for a table cell (a Rich Text, coloured from the theme's variables)."""
+    cell = Text(card.state)
+    for flag, shown, colour in (("leech", card.leech, "error"),
+                                ("suspended", card.suspended, "warning")):
+        if shown:
+            cell.append(" · ")
+            cell.append(flag, style=theme.get(colour, ""))
+    return cell
+
+
+def days_text(days: float | None) -> str:
+    if days is None:
+        return "–"
+    if days < 1:
+        return f"{days * 24 * 60:.0f}m" if days * 24 < 1 else f"{days * 24:.0f}h"
+    return f"{days:.0f}d" if days < 100 else f"{days / 30:.1f}mo"
+
+
+class BrowserScreen(Screen):
+    HELP_TITLE = "Card browser"
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="browser-search"),
+        Binding("s", "suspend", "Suspend", id="browser-suspend"),
+        Binding("u", "unsuspend", "Unsuspend", id="browser-unsuspend"),
+        Binding("r", "reset", "Reset", id="browser-reset"),
+        Binding("e", "edit", "Edit", id="browser-edit"),
+        Binding("L", "leeches", "Leeches", id="browser-leeches"),
+        Binding("escape", "back", "Back", id="browser-back"),
+        Binding("question_mark", "app.help", "Help", id="help"),
+        Binding("q", "app.quit", "Quit", id="quit"),
+    ]
+
+    @dataclass
+    class CardsReady(Message):
+        cards: list[BrowserCard]
+        note: str = ""
+
+    @dataclass
+    class HistoryReady(Message):
+        history: CardHistory | None
+
+    @dataclass
+    class EditReady(Message):
+        card: PracticeCard | None
+
+    def __init__(self, state: str = "all") -> None:
+        super().__init__()
+        self.query_state = BrowseQuery(state=state)
+        self.cards: list[BrowserCard] = []
+        self.history: CardHistory | None = None
+
+    def compose(self) -> ComposeResult:
+        tracker = ProgressTracker.of(self.app.study)  # deck only: no database here
+        with Horizontal(id="browser-filters"):
+            yield Input(placeholder="search text  ( / )", id="browser-text")
+            yield Select([(title, slug) for slug, title in tracker.topics()],
+                         prompt="Any topic", id="browser-topic")
+            yield Select([(tag, tag) for tag in tracker.tags()], prompt="Any tag",
+                         id="browser-tag")
+            yield Select([(_STATE_LABELS[s], s) for s in BROWSE_STATES],
+                         value=self.query_state.state, allow_blank=False, id="browser-state")
+        yield DataTable(id="browser-cards", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="browser-detail"):
+            yield Static("", id="browser-card")
+            yield DataTable(id="browser-history", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        cards = self.query_one("#browser-cards", DataTable)
+        for label, key in (("Card", "card"), ("Topic", "topic"), ("State", "state"),
+                           ("Due", "due"), ("Recall", "recall")):
+            cards.add_column(label, key=key)
+        history = self.query_one("#browser-history", DataTable)
+        for label, key in (("Date", "date"), ("Kind", "kind"), ("Grade", "grade"),
+                           ("Interval", "interval"), ("Time", "time"), ("Answer", "answer")):
+            history.add_column(label, key=key)
+        cards.focus()
+        self.load_cards()
+
+    # -- workers -------------------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="browse")
+    def load_cards(self, note: str = "") -> None:
+        tracker = ProgressTracker.of(self.app.study)
+        self.post_message(self.CardsReady(tracker.browse(self.query_state, self.app.clock()),
+                                          note))
+
+    @work(thread=True, exclusive=True, group="history")
+    def load_history(self, key: str) -> None:
+        tracker = ProgressTracker.of(self.app.study)
+        self.post_message(self.HistoryReady(tracker.history(key, self.app.clock())))
+
+    @work(thread=True, exclusive=True, group="browse")
+    def run_action(self, action: str, key: str) -> None:
+        tracker = ProgressTracker.of(self.app.study)
+        done = getattr(tracker, action)(key)
+        notes = {"suspend": "suspended", "unsuspend": "unsuspended",
+                 "reset": "reset to new (its history is kept)"}
+        note = f"{key} {notes[action]}" if done else f"{key}: no such card"
+        self.post_message(self.CardsReady(tracker.browse(self.query_state, self.app.clock()),
+                                          note))
+
+    @work(thread=True, exclusive=True, group="edit")
+    def fetch_for_edit(self, key: str) -> None:
+        try:
+            card = self.app.study.card_for(key, self.app.clock())
+        except KeyError:
+            card = None
+        self.post_message(self.EditReady(card))
+
+    # -- showing -------------------------------------------------------------------------
+    def on_browser_screen_cards_ready(self, message: CardsReady) -> None:
+        self.cards = message.cards
+        table = self.query_one("#browser-cards", DataTable)
+        selected = self.selected_key()
+        table.clear()
+        now = self.app.clock()
+        theme = self.app.theme_variables
+        for card in self.cards:
+            table.add_row(Text(_clip(card.title, 46)), Text(_clip(card.topic_title, 18)),
+                          state_cell(card, theme), _due(card.due, now),
+                          format_percent(card.recall), key=card.key)
+        keys = [c.key for c in self.cards]
+        if selected in keys:
+            table.move_cursor(row=keys.index(selected))
+        count = f"{len(self.cards)} card{'s' * (len(self.cards) != 1)}"
+        self.query_one("#browser-cards").border_title = count
+        if message.note:
+            self.notify(escape(message.note), timeout=3)
+        if not self.cards:
+            self.show_history(None)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "browser-cards" and event.row_key.value is not None:
+            self.load_history(event.row_key.value)
+
+    def on_browser_screen_history_ready(self, message: HistoryReady) -> None:
+        if message.history is not None and message.history.card.key != self.selected_key():
+            return  # the cursor moved on meanwhile
+        self.show_history(message.history)
+
+    def show_history(self, history: CardHistory | None) -> None:
+        self.history = history
+        header = self.query_one("#browser-card", Static)
+        table = self.query_one("#browser-history", DataTable)
+        table.clear()
+        if history is None:
+            header.update("[$text-muted]No card selected.[/]")
+            return
+        card = history.card
+        stability = f"{card.stability:.1f}d" if card.stability is not None else "–"
+        where = f" · {escape(card.source)}" if card.source else ""
+        header.update(
+            f"[b]{escape(card.title)}[/b]\n[$text-muted]{escape(card.key)}{where}[/]\n"
+            f"{state_text(card)} · {card.reviews} reviews · {card.lapses} lapses · "
+            f"stability {stability} · recall now {format_percent(card.recall)}")
+        for entry in reversed(history.entries):
+            answer = ""
+            if entry.answer is not None:
+                mark = "✓" if entry.correct else "✗"
+                answer = f"{mark} {_clip(entry.answer, 24)}"
+            table.add_row(
+                entry.reviewed_at.astimezone().strftime("%Y-%m-%d %H:%M"), entry.kind,
+                entry.grade_label, days_text(entry.interval_days),
+                f"{entry.seconds:.0f}s" if entry.seconds is not None else "–", Text(answer))
+
+    # -- filters -------------------------------------------------------------------------
+    @on(Input.Changed, "#browser-text")
+    def _text_changed(self, event: Input.Changed) -> None:
+        self.query_state = self.query_state.model_copy(update={"text": event.value})
+        self.load_cards()
+
+    @on(Input.Submitted, "#browser-text")
+    def _text_submitted(self) -> None:
+        self.query_one("#browser-cards").focus()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        field = {"browser-topic": "topic", "browser-tag": "tag",
+                 "browser-state": "state"}.get(event.select.id or "")
+        if field is None:
+            return
+        value = None if event.value is Select.BLANK else event.value
+        if field == "state" and value is None:
+            value = "all"
+        if getattr(self.query_state, field) != value:
+            self.query_state = self.query_state.model_copy(update={field: value})
+            self.load_cards()
+
+    # -- actions -------------------------------------------------------------------------
+    def selected_key(self) -> str | None:
+        table = self.query_one("#browser-cards", DataTable)
+        if table.row_count == 0:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    def action_search(self) -> None:
+        self.query_one("#browser-text", Input).focus()
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, (Input, Select)):
+            self.query_one("#browser-cards").focus()
+        else:
+            self.app.pop_screen()
+
+    def action_leeches(self) -> None:
+        state = "all" if self.query_state.state == "leech" else "leech"
+        self.query_one("#browser-state", Select).value = state
+
+    def _act(self, action: str) -> None:
+        key = self.selected_key()
+        if key is not None:
+            self.run_action(action, key)
+
+    def action_edit(self) -> None:
+        """Open the card's markdown at its line in $EDITOR (the decks reload after)."""
+        key = self.selected_key()
+        if key is not None:
+            self.fetch_for_edit(key)
+
+    def on_browser_screen_edit_ready(self, message: EditReady) -> None:
+        if message.card is None:
+            self.notify("This card is no longer in any deck.", severity="warning")
+            return
+        edit_card(self.app, message.card)
+
+    def on_decks_reloaded(self, message: DecksReloaded) -> None:
+        self.load_cards()
+
+    def action_suspend(self) -> None:
+        self._act("suspend")
+
+    def action_unsuspend(self) -> None:
+        self._act("unsuspend")
+
+    def action_reset(self) -> None:
+        key = self.selected_key()
+        if key is None:
+            return
+        card = next((c for c in self.cards if c.key == key), None)
+        title = card.title if card else key
+
+        def confirmed(answer: bool | None) -> None:
+            if answer:
+                self.run_action("reset", key)
+
+        self.app.push_screen(ConfirmModal(
+            "Reset this card to new?",
+            f"{escape(_clip(title, 60))}\nIts memory state starts over; the review history "
+            "is kept."), confirmed)
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _due(due: datetime | None, now: datetime) -> str:
+    if due is None:
+        return "–"
+    days = (due - now).total_seconds() / 86400
+    if days <= 0:
+        return "now"
+    return f"in {days_text(days)}"

@@ -1,0 +1,106 @@
+"""DrillScreen: the practice screen running a drill of missed cards.
+
+Same keys and same card view as practice; the answers go to a ``DrillSession`` (logged as
+drills, never applied to the schedule). For an exercise, the instance that was missed
+comes first, then a fresh one; ctrl+s shows the worked solution without answering.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.binding import Binding
+from textual.markup import escape
+from textual.widgets import Label, Static
+
+from trainer.drill import DrillSession
+from trainer.progress import MissedCard
+from trainer.study import Attempt, PracticeCard, StoreError
+from trainer.tui.screens.practice_screen import PracticeScreen
+from trainer.tui.widgets.card_view import CardView
+
+
+class DrillScreen(PracticeScreen):
+    HELP_TITLE = "Drill"
+    BINDINGS = [
+        *(b for b in PracticeScreen.BINDINGS if b.key != "escape"),
+        Binding("ctrl+s", "reveal", "Worked solution", id="drill-solution"),
+        Binding("escape", "topics", "Back to the missed cards", id="topics"),
+    ]
+
+    def __init__(self, missed: list[MissedCard], label: str = "missed cards") -> None:
+        super().__init__(topic=None)
+        self.missed = missed
+        self.label = label
+        self.session: DrillSession | None = None
+
+    def on_mount(self) -> None:
+        # Before PracticeScreen.on_mount (handlers run down the MRO): it loads the first card.
+        self.session = DrillSession(self.app.study, self.missed)
+
+    def _title(self) -> str:
+        item = self.session.current if self.session is not None else None
+        if item is None or self.card is None or self.card.exercise is None:
+            return f"Drill · {self.label}"
+        if item.exact:
+            typed = f" (you answered {escape(_clip(item.typed, 16))})" if item.typed else ""
+            return f"Drill · the instance you missed{typed}"
+        return "Drill · a fresh instance"
+
+    # -- workers: the drill session instead of the study session ----------------------------
+    @work(thread=True, exclusive=True, group="study")
+    def load_next(self, first: bool = False) -> None:
+        now = self.app.clock()
+        self._post(self.session.next_card(now), now)
+
+    @work(thread=True, exclusive=True, group="study")
+    def submit(self, key: str, grade: int, duration_ms: int, attempt: Attempt | None) -> None:
+        now = self.app.clock()
+        try:
+            self.session.answer(key, grade, now, duration_ms, attempt)
+        except StoreError as exc:
+            self.post_message(self.SaveFailed(str(exc)))
+            return
+        self._post(self.session.next_card(now), now)
+
+    @work(thread=True, exclusive=True, group="study")
+    def take_back(self) -> None:
+        now = self.app.clock()
+        try:
+            card = self.session.undo(now)
+        except StoreError as exc:
+            self.post_message(self.SaveFailed(str(exc)))
+            return
+        self._post(card, now, note="Last drill undone" if card else "Nothing to undo")
+
+    def _post(self, card: PracticeCard | None, now, note: str = "") -> None:
+        summary = None if card is not None else self.session.summary(now)
+        self.post_message(self.CardReady(card, self.session.progress(now), summary, note))
+
+    def on_practice_screen_card_ready(self, message: PracticeScreen.CardReady) -> None:
+        # Runs before PracticeScreen's handler (which shows the card); only the title here.
+        self.card = message.card
+        self.query_one("#session-title", Label).update(self._title())
+
+    # -- keys --------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "reveal":  # exercises too: the worked solution without answering
+            return not self.busy and self.card is not None and not self.revealed
+        if action == "undo":
+            return not self.busy and self.session is not None and self.session.can_undo()
+        return super().check_action(action, parameters)
+
+    def action_reveal(self) -> None:
+        if self.card is not None and self.card.exercise is not None and not self.revealed:
+            verdict = self.query_one("#verdict", Static)
+            verdict.remove_class("-correct", "-wrong")
+            verdict.update("[dim]The worked solution · grade yourself 1-4 "
+                           "(a drill never changes the schedule)[/dim]")
+            self.set_focus(None)
+            self.revealed = True
+            self.query_one(CardView).show_answer_first()
+            return
+        super().action_reveal()
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 1] + "…"
