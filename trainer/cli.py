@@ -13,9 +13,9 @@ import sys
 from pathlib import Path
 
 from trainer import __version__, cli_authoring, cli_progress, cli_settings
+from trainer.cli_errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from trainer.cli_errors import fail as _fail
 from trainer.config import ConfigError, Settings, load_settings
-
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -98,11 +98,6 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `trainer cards | head`: the reader left, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-
-
-def _fail(message: str) -> int:
-    print(f"trainer: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def _open_study(settings: Settings):

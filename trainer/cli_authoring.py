@@ -16,9 +16,10 @@ import shutil
 import sys
 from pathlib import Path
 
+from trainer.cli_errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from trainer.cli_errors import fail as _fail
 from trainer.config import Settings, read_config_file
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEFAULT_DECK = "my-cards"
 
 
@@ -35,11 +36,6 @@ def add_parsers(commands, parents) -> None:
     imp.add_argument("path", type=Path, help="a .md file or a folder of them")
     imp.add_argument("--copy", action="store_true",
                      help="copy into the trainer home's decks folder instead of registering")
-
-
-def _fail(message: str) -> int:
-    print(f"trainer: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def _sync(settings: Settings):

@@ -13,9 +13,10 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 
+from trainer.cli_errors import EXIT_OK, EXIT_USAGE
+from trainer.cli_errors import fail as _fail
 from trainer.config import Settings
 
-EXIT_OK, EXIT_USAGE = 0, 2
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -36,11 +37,6 @@ def add_parsers(commands, parents: list[argparse.ArgumentParser]) -> None:
     review.add_argument("--list", action="store_true",
                         help="with --missed: print the cards instead of opening the app")
     review.add_argument("--json", action="store_true", help="with --list: machine-readable")
-
-
-def _fail(message: str) -> int:
-    print(f"trainer: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 # -- trainer stats -------------------------------------------------------------------------

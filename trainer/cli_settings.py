@@ -15,6 +15,8 @@ import sys
 
 import tomli_w
 
+from trainer.cli_errors import EXIT_OK
+from trainer.cli_errors import fail as _fail
 from trainer.config import Settings, read_config_file
 from trainer.config_edit import (
     NOT_IN_FILE,
@@ -28,8 +30,6 @@ from trainer.config_edit import (
     source_of,
     toml_value,
 )
-
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_parsers(commands, parents: list[argparse.ArgumentParser]) -> None:
@@ -56,11 +56,6 @@ def add_parsers(commands, parents: list[argparse.ArgumentParser]) -> None:
     optimize.add_argument("--dry-run", action="store_true",
                           help="report only, never write config.toml")
     optimize.add_argument("--json", action="store_true", help="machine-readable output")
-
-
-def _fail(message: str) -> int:
-    print(f"trainer: {message}", file=sys.stderr)
-    return EXIT_USAGE
 
 
 def _toml(value: object) -> str:
