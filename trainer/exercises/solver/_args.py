@@ -19,6 +19,21 @@ def as_int(value: object, name: str) -> int:
     return int(value)
 
 
+def check_groups(in_channels: object, out_channels: object, groups: object
+                 ) -> tuple[int, int, int]:
+    """Channels and groups as ints, with torch's rules: groups > 0 divides both counts."""
+    groups = as_int(groups, "groups")
+    in_channels = as_int(in_channels, "in_channels")
+    out_channels = as_int(out_channels, "out_channels")
+    if groups <= 0:
+        raise SolverError("groups must be a positive integer")
+    if in_channels % groups != 0:
+        raise SolverError(f"in_channels ({in_channels}) must be divisible by groups ({groups})")
+    if out_channels % groups != 0:
+        raise SolverError(f"out_channels ({out_channels}) must be divisible by groups ({groups})")
+    return in_channels, out_channels, groups
+
+
 def as_tuple(value: object, n: int, name: str) -> tuple[int, ...]:
     """Expand an int to an ``n``-tuple, or check a sequence of ``n`` ints (torch's ``_pair``)."""
     if isinstance(value, Sequence) and not isinstance(value, str):

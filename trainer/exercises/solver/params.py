@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
-from ._args import as_int, as_pair
+from ._args import as_int, as_pair, check_groups
 from .errors import SolverError
 
 __all__ = [
@@ -51,14 +51,7 @@ def _nonneg(value: int, name: str) -> int:
 
 
 def _groups(in_channels: int, out_channels: int, groups: int) -> int:
-    groups = as_int(groups, "groups")
-    if groups <= 0:
-        raise SolverError("groups must be a positive integer")
-    if in_channels % groups != 0:
-        raise SolverError(f"in_channels ({in_channels}) must be divisible by groups ({groups})")
-    if out_channels % groups != 0:
-        raise SolverError(f"out_channels ({out_channels}) must be divisible by groups ({groups})")
-    return groups
+    return check_groups(in_channels, out_channels, groups)[2]
 
 
 def _kernel(kernel_size: int | Sequence[int]) -> tuple[int, int]:

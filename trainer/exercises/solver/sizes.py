@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ._args import as_int, as_pair, as_tuple, scale_pair
+from ._args import as_int, as_pair, as_tuple, check_groups, scale_pair
 from .errors import SolverError
 
 __all__ = [
@@ -70,15 +70,7 @@ def _check_input(sizes: tuple[int, ...]) -> None:
 
 
 def _check_conv_channels(in_channels: int, out_channels: int, groups: int) -> None:
-    groups = as_int(groups, "groups")
-    in_channels = as_int(in_channels, "in_channels")
-    out_channels = as_int(out_channels, "out_channels")
-    if groups <= 0:
-        raise SolverError("groups must be a positive integer")
-    if in_channels % groups != 0:
-        raise SolverError(f"in_channels ({in_channels}) must be divisible by groups ({groups})")
-    if out_channels % groups != 0:
-        raise SolverError(f"out_channels ({out_channels}) must be divisible by groups ({groups})")
+    in_channels, out_channels, groups = check_groups(in_channels, out_channels, groups)
     if in_channels < 0 or out_channels < 0:
         raise SolverError(
             f"negative channel count: in_channels={in_channels}, out_channels={out_channels}"
@@ -251,15 +243,7 @@ def conv_transpose2d_output_size(input_size: int | Sequence[int], kernel_size: i
     in each dim, non-negative padding/output_padding and an output of at least 1.
     String paddings are not accepted (F.conv_transpose2d raises TypeError for them).
     """
-    groups = as_int(groups, "groups")
-    in_channels = as_int(in_channels, "in_channels")
-    out_channels = as_int(out_channels, "out_channels")
-    if groups <= 0:
-        raise SolverError("groups must be a positive integer")
-    if in_channels % groups != 0:
-        raise SolverError(f"in_channels ({in_channels}) must be divisible by groups ({groups})")
-    if out_channels % groups != 0:
-        raise SolverError(f"out_channels ({out_channels}) must be divisible by groups ({groups})")
+    in_channels, out_channels, groups = check_groups(in_channels, out_channels, groups)
     if in_channels < 0 or out_channels < 0:
         raise SolverError(
             f"negative channel count: in_channels={in_channels}, out_channels={out_channels}"
