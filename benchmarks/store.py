@@ -1,4 +1,7 @@
-"""Store: record an answer and load the next due card, against plain sqlite3 by hand."""
+"""Store: record an answer and load the next due card, against plain sqlite3 by hand.
+
+Ours is trainer/store/repository.py: plain SQL on the pooled connection's sqlite3 handle
+(``Database.read``/``write``) for the statements an answer runs, the ORM elsewhere."""
 
 from __future__ import annotations
 
@@ -14,6 +17,9 @@ from trainer.store.database import backup, open_database
 from trainer.store.repository import Repository
 
 _FMT = "%Y-%m-%d %H:%M:%S.%f"
+# What ours writes as ``state_before`` for a Review card (the baseline writes as much).
+_STATE_JSON = ('{"state": 2, "step": null, "stability": 20.5, "difficulty": 5.0, '
+               '"due": "2026-11-26T09:00:00Z", "last_review": "2026-11-10T09:00:00Z"}')
 
 
 def _ours(path: Path, keys: list[str]) -> list[float]:
@@ -35,7 +41,9 @@ def _ours(path: Path, keys: list[str]) -> list[float]:
 
 
 def _by_hand(path: Path, keys: list[str]) -> list[float]:
-    """The same statements through the sqlite3 module, one transaction each, as ours."""
+    """The statements ours runs, written by hand on the sqlite3 module: the card read and
+    the next-due query in autocommit, the answer in one BEGIN IMMEDIATE transaction that
+    first checks the card was not answered elsewhere (trainer/store/repository.py)."""
     c = sqlite3.connect(path, isolation_level=None)
     for pragma in ("busy_timeout = 10000", "foreign_keys = ON", "journal_mode = WAL",
                    "synchronous = NORMAL"):
@@ -43,22 +51,24 @@ def _by_hand(path: Path, keys: list[str]) -> list[float]:
     times = []
     for i, key in enumerate(keys):
         start = time.perf_counter()
-        c.execute("BEGIN IMMEDIATE")
-        row = c.execute("SELECT * FROM cards WHERE key = ?", (key,)).fetchone()
-        c.execute("COMMIT")
+        row = c.execute("SELECT id, key, topic, state, step, stability, difficulty, due, "
+                        "last_review FROM cards WHERE key = ?", (key,)).fetchone()
         due = (NOW + timedelta(days=3 + i % 5)).strftime(_FMT)
         c.execute("BEGIN IMMEDIATE")
+        current = c.execute("SELECT state, step, stability, difficulty, due, last_review "
+                            "FROM cards WHERE id = ?", (row[0],)).fetchone()
+        assert current == row[3:]
         c.execute("INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, was_new, "
-                  "state_before, lang, kind) VALUES (?, 3, ?, 4000, 0, NULL, 'en', "
-                  "'scheduled')", (row[0], NOW.strftime(_FMT)))
-        c.execute("UPDATE cards SET state = 2, stability = 5.0, difficulty = 5.0, due = ?, "
-                  "last_review = ? WHERE id = ?", (due, NOW.strftime(_FMT), row[0]))
+                  "state_before, lang, seed, params, answer, correct, kind, prev_state, "
+                  "prev_interval) VALUES (?, 3, ?, 4000, 0, ?, 'en', NULL, NULL, NULL, NULL, "
+                  "'scheduled', ?, 3.0)", (row[0], NOW.strftime(_FMT), _STATE_JSON, row[3]))
+        c.execute("UPDATE cards SET state = 2, step = NULL, stability = 5.0, difficulty = 5.0, "
+                  "due = ?, last_review = ? WHERE id = ?", (due, NOW.strftime(_FMT), row[0]))
         c.execute("COMMIT")
-        c.execute("BEGIN IMMEDIATE")
-        c.execute("SELECT * FROM cards WHERE state = 2 AND due < ? AND retired = 0 AND "
+        c.execute("SELECT id, key, topic, state, step, stability, difficulty, due, "
+                  "last_review FROM cards WHERE state = 2 AND due < ? AND retired = 0 AND "
                   "suspended = 0 ORDER BY due, id LIMIT 12",
                   ((NOW + timedelta(hours=16)).strftime(_FMT),)).fetchall()
-        c.execute("COMMIT")
         times.append((time.perf_counter() - start) * 1000)
     c.close()
     return times

@@ -68,7 +68,11 @@ def test_first_schema_upgrades_keeping_every_row_after_a_backup(tmp_path: Path):
     assert [row[:14] for row in cards_after] == cards_before
     assert all(row[14:] == (0,) for row in cards_after)  # leech: added by 0003, false
     assert [row[:8] for row in rows] == reviews_before
-    assert all(row[8:] == (None, None, None, None, "scheduled") for row in rows)
+    assert all(row[8:13] == (None, None, None, None, "scheduled") for row in rows)
+    # 0005: the state and scheduled interval before each review, read from its JSON (a
+    # Learning card due 10 minutes after its last review); NULL for a new card's review.
+    prev = [(row[13], None if row[14] is None else round(row[14] * 1440, 6)) for row in rows]
+    assert prev == [(None, None), (1, 10.0), (None, None), (None, None)]
     repo_db = open_database(path)
     assert Repository(repo_db).card("builtin:fs-why").stability == 12.5
     repo_db.close()

@@ -36,8 +36,9 @@ class CardRow(Base):
     leech: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (
-        Index("ix_cards_due", "due"),
+        Index("ix_cards_due", "due", sqlite_where=due.is_not(None)),
         Index("ix_cards_new", "ordinal", "topic", sqlite_where=due.is_(None)),
+        Index("ix_cards_queue", "state", "due", "suspended", "retired", "topic"),
     )
 
 
@@ -61,9 +62,14 @@ class ReviewRow(Base):
     correct: Mapped[bool | None] = mapped_column(Boolean)
     # "scheduled" moved the FSRS state; "drill" is extra practice, logged only.
     kind: Mapped[str] = mapped_column(String, default="scheduled")
+    # The card's FSRS state and scheduled interval (days) just before this review, NULL
+    # for a new card: what retention (young / mature) is computed from.
+    prev_state: Mapped[int | None] = mapped_column(Integer)
+    prev_interval: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
-        Index("ix_reviews_reviewed_at", "reviewed_at"),
+        Index("ix_reviews_day", "reviewed_at", "kind", "was_new", "rating", "duration_ms",
+              "prev_state", "prev_interval"),
         Index("ix_reviews_card", "card_id", "reviewed_at"),
     )
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from trainer.store.database import Database, guarded_write
 from trainer.store.models import CardRow, ReviewRow
 from trainer.store.records import Attempt, CardEntry, CardState, ReviewRecord, TopicCounts
+from trainer.store.types import parse_stamp, stamp
 
 LEARNING_STATES = (1, 3)  # fsrs.State.Learning, fsrs.State.Relearning
 REVIEW_STATE = 2
@@ -27,6 +28,31 @@ def _state(row: CardRow) -> CardState:
 
 def _active():
     return and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
+
+
+# -- the hot path in plain SQL on the pooled sqlite3 handle (``Database.read``/``write``):
+# what a card's answer runs, each statement fitted to an index (migration 0005).
+_ACTIVE = "AND retired = 0 AND suspended = 0"
+_TOPIC = " AND topic = ?"
+_STATE_COLUMNS = "id, key, topic, state, step, stability, difficulty, due, last_review"
+_TICK = timedelta(microseconds=1)  # due <= now and due < end, as one bound: due <= end - 1us
+
+
+def _topic(topic: str | None) -> tuple[str, ...]:
+    return () if topic is None else (topic,)
+
+
+def _state_of(row: tuple) -> CardState:
+    return CardState(id=row[0], key=row[1], topic=row[2], state=row[3], step=row[4],
+                     stability=row[5], difficulty=row[6], due=parse_stamp(row[7]),
+                     last_review=parse_stamp(row[8]))
+
+
+def _schedule_values(card: CardState) -> tuple:
+    """``_SCHEDULE_FIELDS`` of ``card`` as SQLite stores them."""
+    return (card.state, card.step, card.stability, card.difficulty,
+            None if card.due is None else stamp(card.due),
+            None if card.last_review is None else stamp(card.last_review))
 
 
 class CardChanged(Exception):
@@ -110,78 +136,84 @@ class Repository:
                     for t, d, n, c in s.execute(query).all()]
 
     def due_count(self, now: datetime, day_end: datetime, topic: str | None = None) -> int:
-        """Cards due in this study day: learning ones due by ``now``, reviews before the end."""
-        query = select(func.count()).select_from(CardRow).where(
-            CardRow.due < day_end, _active(),
-            or_(and_(CardRow.state.in_(LEARNING_STATES), CardRow.due <= now),
-                CardRow.state == REVIEW_STATE))
-        if topic is not None:
-            query = query.where(CardRow.topic == topic)
-        with self.db.sessions.begin() as s:
-            return s.scalar(query) or 0
+        """Cards due in this study day: learning ones due by ``now``, reviews before the end.
+
+        Two range scans of the covering ``ix_cards_queue`` (no table row is read)."""
+        where = _TOPIC if topic is not None else ""
+        learning_until = stamp(min(now, day_end - _TICK))
+        with self.db.read() as c:
+            (learning,), = c.execute(
+                f"SELECT count(*) FROM cards WHERE state IN (1, 3) AND due <= ? {_ACTIVE}"
+                f"{where}", (learning_until, *_topic(topic)))
+            (reviews,), = c.execute(
+                f"SELECT count(*) FROM cards WHERE state = 2 AND due < ? {_ACTIVE}{where}",
+                (stamp(day_end), *_topic(topic)))
+        return learning + reviews
 
     def new_count(self, at_most: int, topic: str | None = None) -> int:
         """Never-reviewed cards, counted up to ``at_most`` only (the day's new-card quota)."""
         if at_most <= 0:
             return 0
-        inner = select(CardRow.id).where(CardRow.due.is_(None), _active())
-        if topic is not None:
-            inner = inner.where(CardRow.topic == topic)
-        query = select(func.count()).select_from(inner.limit(at_most).subquery())
-        with self.db.sessions.begin() as s:
-            return s.scalar(query) or 0
+        where = _TOPIC if topic is not None else ""
+        with self.db.read() as c:
+            (count,), = c.execute(
+                f"SELECT count(*) FROM (SELECT id FROM cards WHERE due IS NULL {_ACTIVE}{where} "
+                "LIMIT ?)", (*_topic(topic), at_most))
+        return count
 
     def learning_due(self, until: datetime, limit: int, topic: str | None = None
                      ) -> list[CardState]:
         """Learning and relearning cards due by ``until``, soonest first."""
-        return self._cards(
-            and_(CardRow.state.in_(LEARNING_STATES), CardRow.due <= until),
-            (CardRow.due,), limit, topic,
-        )
+        return self._cards("state IN (1, 3) AND due <= ?", (stamp(until),), "due, id", limit,
+                           topic)
 
     def reviews_due(self, before: datetime, limit: int, topic: str | None = None
                     ) -> list[CardState]:
         """Review cards due before ``before`` (the end of the study day), most overdue first."""
-        return self._cards(and_(CardRow.state == REVIEW_STATE, CardRow.due < before),
-                           (CardRow.due,), limit, topic)
+        return self._cards("state = 2 AND due < ?", (stamp(before),), "due, id", limit, topic)
 
     def new_cards(self, limit: int, topic: str | None = None) -> list[CardState]:
         """Never-reviewed cards in deck order, topics interleaved (ordinal, then topic)."""
         if limit <= 0:
             return []
-        return self._cards(CardRow.due.is_(None), (CardRow.ordinal, CardRow.topic), limit,
-                           topic)
+        return self._cards("due IS NULL", (), "ordinal, topic, id", limit, topic)
 
-    def _cards(self, condition, order: tuple, limit: int, topic: str | None) -> list[CardState]:
-        query = select(CardRow).where(condition, _active())
-        if topic is not None:
-            query = query.where(CardRow.topic == topic)
-        query = query.order_by(*order, CardRow.id)
-        with self.db.sessions.begin() as s:
-            return [_state(r) for r in s.scalars(query.limit(limit)).all()]
+    def _cards(self, condition: str, params: tuple, order: str, limit: int,
+               topic: str | None) -> list[CardState]:
+        where = _TOPIC if topic is not None else ""
+        with self.db.read() as c:
+            rows = c.execute(
+                f"SELECT {_STATE_COLUMNS} FROM cards WHERE {condition} {_ACTIVE}{where} "
+                f"ORDER BY {order} LIMIT ?", (*params, *_topic(topic), limit)).fetchall()
+        return [_state_of(row) for row in rows]
 
     def next_due_after(self, moment: datetime) -> datetime | None:
-        with self.db.sessions.begin() as s:
-            return s.scalar(select(func.min(CardRow.due)).where(
-                _active(), CardRow.due.is_not(None), CardRow.due > moment))
+        with self.db.read() as c:
+            (due,), = c.execute(f"SELECT min(due) FROM cards WHERE due > ? {_ACTIVE}",
+                                (stamp(moment),))
+        return parse_stamp(due)
 
     def card(self, key: str) -> CardState | None:
-        with self.db.sessions.begin() as s:
-            row = s.scalar(select(CardRow).where(CardRow.key == key))
-            return None if row is None else _state(row)
+        with self.db.read() as c:
+            row = c.execute(f"SELECT {_STATE_COLUMNS} FROM cards WHERE key = ?",
+                            (key,)).fetchone()
+        return None if row is None else _state_of(row)
 
     # -- counts for the day ------------------------------------------------------------
     def new_introduced_since(self, since: datetime) -> int:
-        with self.db.sessions.begin() as s:
-            return s.scalar(select(func.count()).select_from(ReviewRow).where(
-                ReviewRow.was_new.is_(True), ReviewRow.reviewed_at >= since,
-                ReviewRow.kind == "scheduled")) or 0
+        with self.db.read() as c:
+            (count,), = c.execute(
+                "SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND kind = 'scheduled' "
+                "AND was_new = 1", (stamp(since),))
+        return count
 
     def reviews_since(self, since: datetime) -> int:
         """Scheduled reviews since ``since`` (drills are extra practice: never counted)."""
-        with self.db.sessions.begin() as s:
-            return s.scalar(select(func.count()).select_from(ReviewRow).where(
-                ReviewRow.reviewed_at >= since, ReviewRow.kind == "scheduled")) or 0
+        with self.db.read() as c:
+            (count,), = c.execute(
+                "SELECT count(*) FROM reviews WHERE reviewed_at >= ? AND kind = 'scheduled'",
+                (stamp(since),))
+        return count
 
     # -- answering -----------------------------------------------------------------------
     @_write
@@ -194,32 +226,34 @@ class Repository:
 
         ``leech``: this answer made the card a leech; it is marked and suspended with it.
         """
-        state_before = None if before.is_new else json.dumps(
-            before.model_dump(mode="json", exclude={"id", "key", "topic"}))
-        with self.db.sessions.begin() as s:
+        state_before = prev_interval = None
+        if not before.is_new:
+            state_before = json.dumps(before.model_dump(mode="json",
+                                                        exclude={"id", "key", "topic"}))
+            if before.last_review is not None:
+                prev_interval = (before.due - before.last_review).total_seconds() / 86_400
+        seed = params = answer = correct = None
+        if attempt is not None:
+            seed, answer, correct = attempt.seed, attempt.answer, attempt.correct
+            params = json.dumps(attempt.params, sort_keys=True)
+        flags = ", leech = 1, suspended = 1" if leech else ""
+        with self.db.write() as c:
             # Under the write lock (BEGIN IMMEDIATE): if another instance answered this
             # card since ``before`` was read, writing ``after`` would lose its review.
-            current = s.execute(select(*(getattr(CardRow, f) for f in _SCHEDULE_FIELDS))
-                                .where(CardRow.id == before.id)).one_or_none()
-            if current is None or tuple(current) != tuple(
-                    getattr(before, f) for f in _SCHEDULE_FIELDS):
+            current = c.execute(f"SELECT {', '.join(_SCHEDULE_FIELDS)} FROM cards "
+                                "WHERE id = ?", (before.id,)).fetchone()
+            if current is None or current != _schedule_values(before):
                 raise CardChanged(before.key)
-            review = ReviewRow(
-                card_id=before.id, rating=rating, reviewed_at=reviewed_at,
-                duration_ms=duration_ms, was_new=before.is_new, state_before=state_before,
-                lang=lang,
-            )
-            if attempt is not None:
-                review.seed = attempt.seed
-                review.params = json.dumps(attempt.params, sort_keys=True)
-                review.answer = attempt.answer
-                review.correct = attempt.correct
-            s.add(review)
-            flags = dict(leech=True, suspended=True) if leech else {}
-            s.execute(update(CardRow).where(CardRow.id == before.id).values(
-                **after.model_dump(exclude={"id", "key", "topic"}), **flags))
-            s.flush()
-            return review.id
+            review_id = c.execute(
+                "INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, was_new, "
+                "state_before, lang, seed, params, answer, correct, kind, prev_state, "
+                "prev_interval) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'scheduled', ?, ?)",
+                (before.id, rating, stamp(reviewed_at), duration_ms, before.is_new,
+                 state_before, lang, seed, params, answer, correct,
+                 None if before.is_new else before.state, prev_interval)).lastrowid
+            c.execute(f"UPDATE cards SET {', '.join(f + ' = ?' for f in _SCHEDULE_FIELDS)}"
+                      f"{flags} WHERE id = ?", (*_schedule_values(after), before.id))
+        return review_id
 
     @_write
     def undo_review(self, review_id: int) -> CardState | None:

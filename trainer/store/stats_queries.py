@@ -8,8 +8,8 @@ Rules every query here follows:
 - a *scheduled* review (``reviews.kind = 'scheduled'``) moved the card's FSRS state; a
   *drill* (``'drill'``) is extra practice of a missed card and is excluded from every
   count of scheduled work (retention, lapses, leeches, daily limits);
-- a *lapse* is an Again, in a scheduled review, of a card in the Review state (read from
-  ``state_before``), counted since the card was last new (a reset starts from zero);
+- a *lapse* is an Again, in a scheduled review, of a card in the Review state
+  (``reviews.prev_state``, written with the review), counted since the card was last new (a reset starts from zero);
 - days are the caller's study days, passed in as UTC ``[start, end)`` bounds, so the
   local rollover hour and daylight-saving changes are exact: each day is one index range
   scan of ``ix_reviews_reviewed_at`` (or ``ix_cards_due``).
@@ -27,29 +27,15 @@ from sqlalchemy import text
 from trainer.store.database import Database, guarded_write
 from trainer.store.models import ReviewRow
 from trainer.store.records import Attempt
+from trainer.store.types import parse_stamp, stamp
 
 REVIEW_STATE = 2  # fsrs.State.Review
 MATURE_DAYS = 21  # Anki's line between young and mature cards
-_FMT = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's DateTime stores a value in SQLite
 _EPOCH = "0001-01-01 00:00:00.000000"
 
-# Scheduled interval of the card when it was reviewed: due - last_review of state_before.
-_INTERVAL = ("julianday(json_extract(r.state_before, '$.due')) - "
-             "julianday(json_extract(r.state_before, '$.last_review'))")
-_WAS_REVIEW = f"json_extract(r.state_before, '$.state') = {REVIEW_STATE}"
-
-
-def stamp(moment: datetime) -> str:
-    """A UTC moment as the store writes it (so plain SQL can compare and bind it)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment!r}: pass a timezone-aware UTC datetime")
-    return moment.astimezone(UTC).strftime(_FMT)
-
-
-def parse_stamp(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
+# The card's scheduled interval and state just before a review (written with it).
+_INTERVAL = "r.prev_interval"
+_WAS_REVIEW = f"r.prev_state = {REVIEW_STATE}"
 
 
 class DayCount(BaseModel):
@@ -158,9 +144,9 @@ class ProgressQueries:
         """True retention per window (days -> start): scheduled reviews of Review-state
         cards, passed = not Again; young / mature by the interval they were due at.
 
-        One range scan of the widest window; each review is put in the narrowest window
-        holding it (so the JSON of ``state_before`` is read once per review), and the
-        windows are summed up from those buckets."""
+        One range scan of the widest window, in the covering ``ix_reviews_day``; each
+        review is put in the narrowest window holding it, and the windows are summed up
+        from those buckets."""
         if not windows:
             return []
         ordered = sorted(windows.items(), key=lambda kv: kv[1], reverse=True)  # narrowest 1st
@@ -174,7 +160,7 @@ class ProgressQueries:
             f"SELECT CASE {' '.join(cases)} END AS w, ({_INTERVAL}) >= :mature AS mature, "
             "count(*), sum(r.rating > 1) FROM reviews r "
             "WHERE r.reviewed_at >= :oldest AND r.reviewed_at < :until "
-            f"AND r.kind = 'scheduled' AND r.state_before IS NOT NULL AND {_WAS_REVIEW} "
+            f"AND r.kind = 'scheduled' AND {_WAS_REVIEW} "
             "GROUP BY w, mature")
         buckets: dict[tuple[int, bool], tuple[int, int]] = {}
         with self.db.sessions.begin() as s:
