@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,24 +17,36 @@ from trainer.tui.app import make_app
 from trainer.tui.screens.practice_screen import PracticeScreen
 
 
+async def _until(condition, timeout: float = 30.0) -> None:
+    """Wait for ``condition`` with plain sleeps: Pilot's waits (``pause``, ``press``)
+    force a screen refresh and post to every widget, which would time the harness."""
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the app did not get there in time")
+        await asyncio.sleep(0.001)
+
+
 async def _answer(study: StudySession, settings: Settings, answers: int) -> list[float]:
+    """``answers`` times: space (answer shown), then 3 (Good); each time, from the moment
+    the 3 is sent as a key event (``App.simulate_key``, as a terminal's input thread posts
+    it) to the end of the frame that draws the next card, in ms."""
     app = make_app(settings, study, clock=lambda: NOW)
-    async with app.run_test(size=(100, 30)) as pilot:
-        screen = None
-        for _ in range(2000):
-            await pilot.pause(0.005)
-            screen = app.screen
-            if isinstance(screen, PracticeScreen) and screen.card is not None:
-                break
+    times = []
+    async with app.run_test(size=(100, 30)):
+        await _until(lambda: isinstance(app.screen, PracticeScreen)
+                     and app.screen.card is not None)
+        screen = app.screen
         for _ in range(answers):
-            count = len(screen.answer_latencies)
-            await pilot.press("space")
-            await pilot.press("3")
-            for _ in range(4000):
-                if len(screen.answer_latencies) > count:
-                    break
-                await pilot.pause(0.001)
-        return list(screen.answer_latencies)
+            app.simulate_key("space")
+            await _until(lambda: screen.revealed)
+            await asyncio.sleep(0.03)  # the answer drawn: the grade is a key press of its own
+            count = len(screen.drawn_at)
+            start = time.perf_counter()
+            app.simulate_key("3")
+            await _until(lambda count=count: len(screen.drawn_at) > count)
+            times.append((screen.drawn_at[-1] - start) * 1000)
+    return times
 
 
 def latencies(n_cards: int, n_reviews: int, answers: int) -> list[float]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from textual.widgets import Markdown
-
 from tests.authoring.conftest import FAKE_EDITOR, rows
 from tests.helpers import NOW, open_study, settle
 from trainer.tui.app import make_app
 from trainer.tui.live_reload import watcher
 from trainer.tui.screens.home_screen import HomeScreen
 from trainer.tui.screens.practice_screen import PracticeScreen
+from trainer.tui.widgets.markdown_text import MarkdownText
 
 SIZE = (100, 30)
 DECK = ("---\ntopic: pooling\ntitle: Pooling\n---\n\n"
@@ -21,7 +20,7 @@ DECK = ("---\ntopic: pooling\ntitle: Pooling\n---\n\n"
 
 
 def question(app) -> str:
-    return app.screen.query_one("#question", Markdown).source
+    return app.screen.query_one("#question", MarkdownText).source
 
 
 async def wait_for(pilot, condition, seconds: float = 15.0) -> bool:

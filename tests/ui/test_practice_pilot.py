@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import text
-from textual.widgets import Markdown
 
 from tests.helpers import NOW, open_study, settle
 from trainer.tui.app import make_app
@@ -13,6 +12,7 @@ from trainer.tui.screens.help_modal import HelpModal
 from trainer.tui.screens.home_screen import HomeScreen
 from trainer.tui.screens.practice_screen import PracticeScreen
 from trainer.tui.widgets.card_view import CardView
+from trainer.tui.widgets.markdown_text import MarkdownText
 
 SIZE = (100, 30)
 
@@ -26,7 +26,7 @@ def reviews(study) -> list[tuple]:
 
 
 def question(app) -> str:
-    return app.screen.query_one("#question", Markdown).source
+    return app.screen.query_one("#question", MarkdownText).source
 
 
 async def test_answer_undo_quit_and_reopen(tiny_settings):

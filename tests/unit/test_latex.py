@@ -58,6 +58,12 @@ def test_display_math_becomes_an_indented_block():
     assert "$" not in rendered
 
 
+def test_display_math_inside_a_paragraph_is_set_apart_not_run_into_the_sentence():
+    # No blank lines around the $$ block: markdown-it reads it as part of the paragraph.
+    text = "Scale it:\n$$\nx' = \\frac{x}{2}\n$$\nThen use it. Inline $$y$$ stays inline."
+    assert render_math(text) == "Scale it:\n\n    x' = x/2\n\nThen use it. Inline y stays inline."
+
+
 def test_math_inside_a_table_does_not_break_it():
     rendered = render_math("| a | b |\n|---|---|\n| $x_i$ | $\\Vert w \\Vert$ |\n")
     assert rendered.split("\n")[2] == "| xᵢ | ‖w‖ |"

@@ -46,8 +46,17 @@ def _replace_inline(block: str, maths: list) -> str:
         if found < 0:
             continue
         out.append(block[cursor:found])
-        out.append(_escape(latex_to_unicode(math.content)))
-        cursor = found + len(source)
+        after = found + len(source)
+        on_own_lines = (found == 0 or block[found - 1] == "\n") and (
+            after == len(block) or block[after] == "\n")
+        if marker == "$$" and on_own_lines:
+            # Display math written inside a paragraph (no blank line around it): set
+            # apart as its own block, like a ``math_block``, not run into the sentence.
+            formula = latex_to_unicode(math.content.strip())
+            out.append("\n" + "\n".join(f"    {row}" for row in formula.split("\n")) + "\n")
+        else:
+            out.append(_escape(latex_to_unicode(math.content)))
+        cursor = after
     out.append(block[cursor:])
     return "".join(out)
 

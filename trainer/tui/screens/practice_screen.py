@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
@@ -23,6 +23,7 @@ from trainer.study import (
     SessionSummary,
     StoreError,
 )
+from trainer.tui.idle_gc import IdleCollector
 from trainer.tui.live_reload import DecksReloaded, edit_card, watcher
 from trainer.tui.widgets.card_view import CardView
 from trainer.tui.widgets.grade_bar import GRADES, GradeBar
@@ -80,7 +81,9 @@ class PracticeScreen(Screen):
     ]
 
     revealed: reactive[bool] = reactive(False)
-    busy: reactive[bool] = reactive(True)
+    # A worker is saving or fetching: keys that would act on the card wait. Nothing on
+    # screen shows it (a repaint here would spend the frame the next card needs).
+    busy: var[bool] = var(True)
 
     @dataclass
     class CardReady(Message):
@@ -104,8 +107,10 @@ class PracticeScreen(Screen):
         self.card: PracticeCard | None = None
         self._shown_at = 0.0
         self._graded_at: float | None = None
-        # Key press to next card drawn, in ms, per answer (read by `python -m benchmarks`).
-        self.answer_latencies: list[float] = []
+        # When the card after each answer was drawn (perf_counter; read by `python -m
+        # benchmarks`, which times it from its own key press).
+        self.drawn_at: list[float] = []
+        self._collector = IdleCollector()  # garbage collected between cards, not during
         self.result: CheckResult | None = None
         self.typed = ""
 
@@ -205,11 +210,21 @@ class PracticeScreen(Screen):
         self.busy = False
         self._sync_reveal()
         if self._graded_at is not None:
-            self.call_after_refresh(self._drawn, self._graded_at)
+            self.call_after_refresh(self._drawn)  # runs after the frame that draws it
             self._graded_at = None
 
-    def _drawn(self, graded_at: float) -> None:
-        self.answer_latencies.append((time.perf_counter() - graded_at) * 1000)
+    def _drawn(self) -> None:
+        self.drawn_at.append(time.perf_counter())
+        self._collector.after_frame()
+
+    def on_screen_resume(self) -> None:
+        self._collector.start()
+
+    def on_screen_suspend(self) -> None:
+        self._collector.stop()
+
+    def on_unmount(self) -> None:
+        self._collector.stop()
 
     def _show_progress(self, progress: Progress) -> None:
         bar = self.query_one(ProgressBar)

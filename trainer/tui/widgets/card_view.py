@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.reactive import reactive
-from textual.widgets import Label, Markdown, Rule
+from textual.widgets import Label, Rule
 
 from trainer.study import PracticeCard
+from trainer.tui.widgets.markdown_text import MarkdownText
 
 
 class CardView(VerticalScroll):
@@ -19,24 +20,24 @@ class CardView(VerticalScroll):
     CardView .new-badge { color: $success; padding: 0 2; }
     CardView #answer-rule { color: $primary; display: none; }
     CardView #answer { display: none; }
-    CardView.-revealed #answer-rule, CardView.-revealed #answer { display: block; }
     """
 
     revealed: reactive[bool] = reactive(False)
 
     def compose(self) -> ComposeResult:
         yield Label("", id="topic", classes="topic")
-        yield Markdown("", id="question")
+        yield MarkdownText(id="question")
         yield Rule(id="answer-rule")
-        yield Markdown("", id="answer")
+        yield MarkdownText(id="answer")
 
     def show(self, card: PracticeCard) -> None:
+        """Show ``card``'s question (drawn by the next refresh); the answer is hidden
+        until ``revealed`` (a hidden widget is not rendered)."""
         badge = "  · new" if card.is_new else ""
         self.query_one("#topic", Label).update(f"{card.topic_title}{badge}")
-        self.query_one("#question", Markdown).update(card.question)
-        # The answer is hidden until space: build it just after the question is drawn.
-        self.call_after_refresh(self.query_one("#answer", Markdown).update, card.answer)
         self.revealed = False
+        self.query_one("#question", MarkdownText).show(card.question)
+        self.query_one("#answer", MarkdownText).show(card.answer)
         self.scroll_home(animate=False)
 
     def show_answer_first(self) -> None:
@@ -46,4 +47,7 @@ class CardView(VerticalScroll):
             self.query_one("#answer-rule"), top=True, animate=False))
 
     def watch_revealed(self, revealed: bool) -> None:
-        self.set_class(revealed, "-revealed")
+        # Each widget's own display, not a class on the view: a class change restyles the
+        # whole subtree (every block of both Markdown widgets), 10-12 ms per key press.
+        self.query_one("#answer-rule").display = revealed
+        self.query_one("#answer").display = revealed
