@@ -164,27 +164,36 @@ class Repository:
     def learning_due(self, until: datetime, limit: int, topic: str | None = None
                      ) -> list[CardState]:
         """Learning and relearning cards due by ``until``, soonest first."""
-        return self._cards("state IN (1, 3) AND due <= ?", (stamp(until),), "due, id", limit,
-                           topic)
+        # Few cards are learning: two range scans, then a sort of those few. (Walking
+        # ix_cards_due in order instead reads every overdue review: 2.7 ms at 100k cards.)
+        return self._cards("ix_cards_queue", "state IN (1, 3) AND due <= ?", (stamp(until),),
+                           "due, id", limit, topic)
 
     def reviews_due(self, before: datetime, limit: int, topic: str | None = None
                     ) -> list[CardState]:
         """Review cards due before ``before`` (the end of the study day), most overdue first."""
-        return self._cards("state = 2 AND due < ?", (stamp(before),), "due, id", limit, topic)
+        return self._cards("ix_cards_due", "state = 2 AND due < ?", (stamp(before),),
+                           "due, id", limit, topic)
 
     def new_cards(self, limit: int, topic: str | None = None) -> list[CardState]:
         """Never-reviewed cards in deck order, topics interleaved (ordinal, then topic)."""
         if limit <= 0:
             return []
-        return self._cards("due IS NULL", (), "ordinal, topic, id", limit, topic)
+        # In deck order from the partial index, stopping at ``limit`` (with a topic too:
+        # the planner would otherwise sort every new card: 2.4 ms at 100k cards).
+        return self._cards("ix_cards_new", "due IS NULL", (), "ordinal, topic, id", limit,
+                           topic)
 
-    def _cards(self, condition: str, params: tuple, order: str, limit: int,
+    def _cards(self, index: str, condition: str, params: tuple, order: str, limit: int,
                topic: str | None) -> list[CardState]:
+        """Active cards meeting ``condition`` through ``index`` (SQLite's INDEXED BY: the
+        plan measured best at 100,000 cards, whatever the statistics say)."""
         where = _TOPIC if topic is not None else ""
         with self.db.read() as c:
             rows = c.execute(
-                f"SELECT {_STATE_COLUMNS} FROM cards WHERE {condition} {_ACTIVE}{where} "
-                f"ORDER BY {order} LIMIT ?", (*params, *_topic(topic), limit)).fetchall()
+                f"SELECT {_STATE_COLUMNS} FROM cards INDEXED BY {index} WHERE {condition} "
+                f"{_ACTIVE}{where} ORDER BY {order} LIMIT ?",
+                (*params, *_topic(topic), limit)).fetchall()
         return [_state_of(row) for row in rows]
 
     def next_due_after(self, moment: datetime) -> datetime | None:
