@@ -2,12 +2,14 @@
 
 The database is built in a temporary folder through the real migrations, then filled with
 ``executemany`` (10,000 cards, three years of reviews, 2 % of them drills, every review
-with its ``state_before`` JSON as the app writes it). Two numbers:
+with its ``state_before`` JSON and its ``prev_state`` / ``prev_interval`` columns as the
+app writes them). Two numbers:
 
-- the statistics themselves (``ProgressTracker.stats``: every SQL aggregation and the
-  vectorised recall), in process, warm: the goal, under 300 ms;
-- the whole command, ``trainer stats --json`` in a fresh process, against the start-up
-  of ``trainer paths`` (interpreter and imports, no database), for information.
+- the whole command, ``trainer stats --json`` in a fresh process (interpreter, imports,
+  opening the database, the statistics, the JSON), against the start-up of ``trainer
+  paths`` (interpreter and imports, no database): the goal, under 300 ms;
+- the statistics themselves (``ProgressTracker.stats``: every SQL aggregation, the recall
+  of every card included), in process, warm, for information.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -61,7 +64,9 @@ def build(path: Path, n_reviews: int, n_cards: int, now: datetime, seed: int = 0
          str(_stamps(last[i:i + 1])[0]) if s else None)
         for i, s in enumerate(studied)
     ]
-    with sqlite3.connect(path) as c:
+    # closing(): the connection is closed (WAL checkpointed and removed, as the app leaves
+    # the file on exit) before anything is measured, not whenever it is collected.
+    with closing(sqlite3.connect(path)) as c, c:
         c.executemany(
             "INSERT INTO cards (key, deck, topic, kind, ordinal, state, step, stability, "
             "difficulty, due, last_review, suspended, retired, leech) "
@@ -73,7 +78,8 @@ def build(path: Path, n_reviews: int, n_cards: int, now: datetime, seed: int = 0
             at = now64 - (ages[start:start + _CHUNK] * day).astype("timedelta64[us]")
             c.executemany(
                 "INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, was_new, "
-                "state_before, lang, kind) VALUES (?, ?, ?, ?, ?, ?, 'en', ?)",
+                "state_before, prev_state, prev_interval, lang, kind) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'en', ?)",
                 _reviews(rng, ids, at, day))
         c.execute("ANALYZE")
 
@@ -88,14 +94,18 @@ def _reviews(rng, ids, at, day):
     was_new = rng.random(n) < 0.01
     drill = rng.random(n) < 0.02
     at_s, due_s, last_s = _stamps(at), _iso(due), _iso(last)
+    # prev_interval as the app writes it: (due - last_review).total_seconds() / 86_400.
+    days = (due - last) / np.timedelta64(1, "s") / 86_400
     card = rng.choice(ids, n)
     duration = rng.integers(2000, 30000, n)
     for i in range(n):
-        before = None if was_new[i] else (
+        new = bool(was_new[i])
+        before = None if new else (
             f'{{"state": {state[i]}, "step": null, "stability": {float(interval[i])!r}, '
             f'"difficulty": 5.0, "due": "{due_s[i]}", "last_review": "{last_s[i]}"}}')
-        yield (int(card[i]), int(rating[i]), at_s[i], int(duration[i]), bool(was_new[i]),
-               before, "drill" if drill[i] else "scheduled")
+        yield (int(card[i]), int(rating[i]), at_s[i], int(duration[i]), new, before,
+               None if new else int(state[i]), None if new else float(days[i]),
+               "drill" if drill[i] else "scheduled")
 
 
 def _stats_command(db: Path, home: Path, *args: str) -> float:
@@ -125,14 +135,13 @@ def measure(quick: bool) -> list[Row]:
             times.append((time.perf_counter() - start) * 1000)
         tracker.close()
         assert json.loads(stats.model_dump_json())["heatmap"]
-        runs = 1 if quick else 5
+        runs = 1 if quick else 7
         command = median([_stats_command(path, home, "stats", "--json") for _ in range(runs)])
         startup = median([_stats_command(path, home, "paths") for _ in range(runs)])
     in_process = median(times)
     return [
-        Row(f"stats in process, {label}", round(in_process, 1), "ms",
-            f"≤ {GOAL_MS:g} ms", in_process <= GOAL_MS),
+        Row(f"stats in process, {label}", round(in_process, 1), "ms", "informational", True),
         Row(f"stats --json command, {label}", round(command, 1), "ms",
-            "informational", True, baseline=round(startup, 1),
+            f"≤ {GOAL_MS:g} ms end to end", command <= GOAL_MS, baseline=round(startup, 1),
             ratio=round(command / startup, 2)),
     ]

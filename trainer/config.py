@@ -8,12 +8,10 @@ the config file (``config.toml`` in the trainer home), built-in defaults.
 from __future__ import annotations
 
 import os
-import tomllib
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
-import platformdirs
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -25,6 +23,8 @@ def default_home() -> Path:
     env = os.environ.get("TRAINER_HOME")
     if env:
         return Path(env).expanduser()
+    import platformdirs  # imported when needed: every command starts here (`trainer stats`)
+
     return Path(platformdirs.user_data_dir("trainer", appauthor=False))
 
 
@@ -127,6 +127,8 @@ def read_config_file(path: Path) -> dict[str, object]:
     """The config file's values with dashes turned into underscores; {} if there is none."""
     if not path.exists():
         return {}
+    import tomllib  # imported when there is a file to read
+
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:

@@ -14,7 +14,9 @@ suspends it (``trainer/scheduling/leech.py``; decided in ``StudySession.answer``
 Unsuspending clears the mark; reset puts the card back to new with its history kept.
 
 **Statistics** are SQL aggregations over study days (``trainer/store/stats_queries.py``);
-predicted recall uses the fsrs library's forgetting curve, vectorised with NumPy.
+predicted recall uses the fsrs library's forgetting curve: in SQL for the statistics
+(mastery, weakest cards), vectorised with NumPy for the browser (``recall_now``). NumPy,
+SQLAlchemy and the deck machinery are not imported by ``trainer stats``.
 
 The drill session itself is in ``trainer/drill.py``.
 """
@@ -26,18 +28,20 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 from fsrs import Scheduler
 from pydantic import BaseModel, Field, computed_field
 
 from trainer.config import Settings
 from trainer.scheduling.memory import Grade, require_utc
 from trainer.scheduling.study_day import study_day_bounds
-from trainer.store.database import Database, open_database
+from trainer.store.database import open_reader
 from trainer.store.stats_queries import CardRowInfo, HistoryRow, MissedRow, ProgressQueries
 
 if TYPE_CHECKING:  # not imported at run time: `trainer stats` loads no deck machinery
+    import numpy as np
+
     from trainer.deck.models import Card, Deck
+    from trainer.store.database import Database, Reader
     from trainer.study import StudySession
 
 RETENTION_WINDOWS = (7, 30, 90)
@@ -66,6 +70,8 @@ def recall_now(stability: np.ndarray, last_review: np.ndarray, now: datetime,
     (NaT: never studied). t is whole days elapsed, floored and never negative, exactly as
     ``fsrs.Scheduler.get_card_retrievability``; a card never studied has R = 0, as there.
     """
+    import numpy as np
+
     decay, factor = forgetting_curve(scheduler)
     moment = np.datetime64(require_utc(now).replace(tzinfo=None), "us")
     studied = ~np.isnan(stability) & ~np.isnat(last_review)
@@ -277,7 +283,7 @@ class ProgressTracker:
     """
 
     def __init__(
-        self, db: Database, settings: Settings, *, tz: tzinfo | None = None,
+        self, db: Database | Reader, settings: Settings, *, tz: tzinfo | None = None,
         deck: Deck | None = None, language: str | None = None,
         scheduler: Scheduler | None = None,
     ) -> None:
@@ -297,8 +303,10 @@ class ProgressTracker:
 
     @classmethod
     def open(cls, settings: Settings, *, tz: tzinfo | None = None) -> ProgressTracker:
-        """The database only, no decks: the quick way for ``trainer stats``."""
-        return cls(open_database(settings.db_path), settings, tz=tz)
+        """The database only, read-only, no decks: the quick way for ``trainer stats``
+        (``open_reader``: no SQLAlchemy). Everything reads; the card actions (suspend,
+        reset, drills) need a study session's database (``of``)."""
+        return cls(open_reader(settings.db_path), settings, tz=tz)
 
     def close(self) -> None:
         self.db.close()
@@ -358,33 +366,20 @@ class ProgressTracker:
         )
 
     def _recall(self, now: datetime) -> tuple[list[TopicMastery], list[WeakCard]]:
-        raw = self.queries.recall_inputs()
-        if not raw.keys:
-            return [], []
-        stability = np.array([np.nan if s is None else s for s in raw.stability], dtype=float)
-        last = np.array(["NaT" if t is None else t for t in raw.last_review],
-                        dtype="datetime64[us]")
-        recall = recall_now(stability, last, now, self.scheduler)
-        studied = ~np.isnan(stability)
-        topics = np.array(raw.topics)
-        names, index = np.unique(topics, return_inverse=True)
-        cards = np.bincount(index, minlength=len(names))
-        counted = np.bincount(index, weights=studied, minlength=len(names))
-        total = np.bincount(index, weights=recall, minlength=len(names))
+        """Mastery per topic and the weakest cards: the recall of every card is computed
+        and summed in SQL (``ProgressQueries.recall``, the formula of ``recall_now``)."""
+        decay, factor = forgetting_curve(self.scheduler)
+        topics, weak = self.queries.recall(now, decay, factor, WEAKEST)
         mastery = [
-            TopicMastery(topic=str(name), title=self._topic_title(str(name)),
-                         cards=int(cards[i]), studied=int(counted[i]),
-                         mastery=float(total[i] / cards[i]),
-                         recall=float(total[i] / counted[i]) if counted[i] else None)
-            for i, name in enumerate(names)
+            TopicMastery(topic=t.topic, title=self._topic_title(t.topic), cards=t.cards,
+                         studied=t.studied, mastery=t.recall_sum / t.cards,
+                         recall=t.recall_sum / t.studied if t.studied else None)
+            for t in topics
         ]
         mastery.sort(key=lambda m: self._topic_order(m.topic))
-        eligible = np.flatnonzero(studied & ~np.array(raw.suspended, dtype=bool))
-        weakest_idx = eligible[np.argsort(recall[eligible], kind="stable")[:WEAKEST]]
-        weakest = [WeakCard(key=raw.keys[i], topic=raw.topics[i],
-                            topic_title=self._topic_title(raw.topics[i]),
-                            title=self._title(raw.keys[i]), recall=float(recall[i]),
-                            stability=float(stability[i])) for i in weakest_idx]
+        weakest = [WeakCard(key=w.key, topic=w.topic, topic_title=self._topic_title(w.topic),
+                            title=self._title(w.key), recall=w.recall, stability=w.stability)
+                   for w in weak]
         return mastery, weakest
 
     # -- names -----------------------------------------------------------------------------
@@ -488,6 +483,8 @@ class ProgressTracker:
         """Predicted recall of each row at ``now`` (vectorised); None: never studied."""
         if now is None or not rows:
             return [None] * len(rows)
+        import numpy as np
+
         stability = np.array([np.nan if r.stability is None else r.stability for r in rows])
         last = np.array([np.datetime64("NaT") if r.last_review is None
                          else np.datetime64(r.last_review.replace(tzinfo=None), "us")

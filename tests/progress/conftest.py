@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from trainer.store.records import CardState
-from trainer.store.stats_queries import stamp
+from trainer.store.stamps import stamp
 
 
 def state_json(state: int, due: datetime, last_review: datetime, stability: float = 5.0) -> str:
@@ -23,18 +23,21 @@ def add_review(db, key: str, at: datetime, rating: int, *, kind: str = "schedule
                interval_days: float | None = None, state: int = 2, was_new: bool = False,
                duration_ms: int = 1000) -> None:
     """One review of ``key`` at ``at``; ``interval_days``: it was due at that interval (the
-    card was in ``state`` before); None: a new card's first review."""
-    before = None
+    card was in ``state`` before); None: a new card's first review. ``state_before``,
+    ``prev_state`` and ``prev_interval`` as ``Repository.record_review`` writes them."""
+    before = prev_state = prev_interval = None
     if interval_days is not None:
         last = at - timedelta(days=interval_days)
         before = state_json(state, due=at, last_review=last)
+        prev_state, prev_interval = state, (at - last).total_seconds() / 86_400
     with db.engine.begin() as c:
         card_id = c.execute(text("SELECT id FROM cards WHERE key = :k"), {"k": key}).scalar_one()
         c.execute(text(
             "INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, was_new, "
-            "state_before, lang, kind) VALUES (:c, :r, :at, :d, :n, :b, 'en', :kind)"),
+            "state_before, prev_state, prev_interval, lang, kind) "
+            "VALUES (:c, :r, :at, :d, :n, :b, :ps, :pi, 'en', :kind)"),
             {"c": card_id, "r": rating, "at": stamp(at), "d": duration_ms, "n": was_new,
-             "b": before, "kind": kind})
+             "b": before, "ps": prev_state, "pi": prev_interval, "kind": kind})
 
 
 def set_card(db, key: str, **values) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -117,6 +119,45 @@ def test_recall_is_fsrs_retrievability_vectorised(w20):
     never = recall_now(np.array([np.nan]), np.array(["NaT"], dtype="datetime64[us]"), NOW,
                        scheduler)
     assert never.tolist() == [0.0]
+
+
+@pytest.mark.parametrize("w20", [DEFAULT_PARAMETERS[20], 0.5])
+def test_recall_in_sql_is_exactly_fsrs_retrievability(study, w20):
+    """Mastery and the weakest cards are computed in SQL: bit for bit the library's
+    retrievability, whole days floored to the microsecond, a future review counting 0."""
+    scheduler = Scheduler(parameters=(*DEFAULT_PARAMETERS[:20], w20))
+    cards = {"conv:conv-size": (2.5, NOW - 3 * DAY),  # exactly 3 days
+             "conv:conv-params": (40.0, NOW - 3 * DAY + timedelta(microseconds=1)),  # 2 days
+             "pooling:pool-max": (0.3, NOW + DAY),  # reviewed "after" now: 0 days
+             "pooling:pool-avg": (7.77, NOW - timedelta(days=417, seconds=5, microseconds=9))}
+    for key, (stability, last) in cards.items():
+        set_card(study.db, key, state=2, stability=stability, last_review=last, due=last + DAY)
+    tracker = ProgressTracker(study.db, study.settings, tz=study.tz, scheduler=scheduler)
+    weakest = tracker.stats(NOW).weakest
+    expected = {key: scheduler.get_card_retrievability(FsrsCard(
+        state=State.Review, stability=stability, difficulty=5.0, last_review=last), NOW)
+        for key, (stability, last) in cards.items()}
+    assert {w.key: w.recall for w in weakest} == expected  # exact, not approximate
+    assert [w.key for w in weakest] == sorted(expected, key=expected.get)
+    assert expected["conv:conv-size"] != expected["conv:conv-params"]
+
+
+def test_stats_command_imports_no_sqlalchemy_numpy_or_textual(tiny_settings):
+    """`trainer stats` reads an up-to-date database through the sqlite3 module alone:
+    SQLAlchemy, Alembic, NumPy and Textual are left unimported (their import time is most
+    of a fresh process's)."""
+    open_study(tiny_settings).close()
+    code = ("import sys\n"
+            "from trainer.cli import main\n"
+            "assert main(sys.argv[1:]) == 0\n"
+            "heavy = {'sqlalchemy', 'alembic', 'numpy', 'textual'}\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & heavy), file=sys.stderr)\n")
+    for args in (["stats", "--json"], ["stats"]):
+        result = subprocess.run(
+            [sys.executable, "-c", code, "--home", str(tiny_settings.home), *args],
+            capture_output=True, text=True, check=True)
+        assert result.stderr.strip() == "[]", (args, result.stderr)
+        assert "retention" in result.stdout.lower()
 
 
 def test_mastery_per_topic_and_the_weakest_cards(study):

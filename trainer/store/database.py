@@ -9,11 +9,12 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+if TYPE_CHECKING:  # imported where an engine is made: ``open_reader`` does without them
+    from sqlalchemy import Engine
+    from sqlalchemy.exc import DatabaseError
+    from sqlalchemy.orm import Session, sessionmaker
 
 HEAD_REVISION = "0005"  # the newest migration in trainer/store/migrations/versions
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
@@ -57,12 +58,8 @@ class Database:
         snapshot (WAL), no write lock is taken. SQLite failures become ``StoreError``."""
         proxy = self.engine.raw_connection()
         try:
-            yield proxy.driver_connection
-        except sqlite3.DatabaseError as exc:
-            # As the engine's handle_error: constraint errors pass through unchanged.
-            if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
-                raise write_error(self.path, exc) from exc
-            raise
+            with _store_errors(self.path):
+                yield proxy.driver_connection
         finally:
             proxy.close()
 
@@ -81,6 +78,59 @@ class Database:
                 raise
 
 
+@contextmanager
+def _store_errors(path: Path) -> Iterator[None]:
+    """sqlite3 failures of the file itself as ``StoreError`` (as the engine's handle_error:
+    constraint errors pass through unchanged)."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
+            raise write_error(path, exc) from exc
+        raise
+
+
+@dataclass
+class Reader:
+    """A trainer database opened for reading only, through the sqlite3 module alone: the
+    same ``read()`` as ``Database``, without importing SQLAlchemy (``trainer stats``)."""
+
+    path: Path
+    connection: sqlite3.Connection
+
+    @contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """The connection (autocommit, ``query_only``); SQLite failures become
+        ``StoreError``."""
+        with _store_errors(self.path):
+            yield self.connection
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def open_reader(path: Path, *, pragmas: Mapping[str, int | str] | None = None) -> Reader:
+    """The trainer database at ``path``, for reading only. A file at the newest schema is
+    checked (``_inspect``) and opened with the sqlite3 module and the engine's pragmas; a
+    missing or older one is first created or migrated by ``open_database`` (its backup
+    included), which is where SQLAlchemy and Alembic are imported."""
+    path = path.expanduser().absolute()
+    _refuse_foreign_file(path)
+    if not path.exists() or _inspect(path) != HEAD_REVISION:
+        open_database(path, pragmas=pragmas).close()
+    with _store_errors(path):
+        # mode=rw: never creates a file (one removed since _inspect stays missing)
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True,
+                                     check_same_thread=False)
+        try:
+            _set_pragmas(connection, {**EXTRA_PRAGMAS, **(pragmas or {})})
+            connection.execute("PRAGMA query_only = ON")
+        except BaseException:
+            connection.close()
+            raise
+    return Reader(path, connection)
+
+
 def open_database(path: Path, *, pragmas: Mapping[str, int | str] | None = None) -> Database:
     """Open (creating or migrating as needed) the trainer database at ``path``.
 
@@ -88,6 +138,9 @@ def open_database(path: Path, *, pragmas: Mapping[str, int | str] | None = None)
     ``-wal`` and ``-shm`` files SQLite derives from it are owner-only too). If creating it
     fails half-way, the half-made file is removed; an existing file is never removed.
     """
+    from sqlalchemy.exc import DatabaseError, OperationalError
+    from sqlalchemy.orm import sessionmaker
+
     path = path.expanduser().absolute()  # relative (--db x.sqlite3): SQLite URIs need absolute
     _refuse_foreign_file(path)
     try:
@@ -153,6 +206,8 @@ def guarded_write(path: Path, write: Callable[[], T]) -> T:
     anything. Any other failure (disk full, read-only file, I/O error) becomes a
     ``StoreError`` naming the file and what to do; the transaction was rolled back.
     """
+    from sqlalchemy.exc import DatabaseError
+
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             try:
@@ -215,22 +270,31 @@ def check_trainer_file(path: Path, *, newer_ok: bool = False) -> str | None:
     return _inspect(path, newer_ok=newer_ok) if path.exists() else None
 
 
+def _set_pragmas(dbapi_connection: sqlite3.Connection,
+                 pragmas: Mapping[str, int | str] | None = None) -> None:
+    """What every connection runs first (the engine's and ``open_reader``'s)."""
+    # Let SQLAlchemy (or the caller), not the sqlite3 module, decide when transactions begin.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout = 10000")
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    for name, value in (pragmas or {}).items():
+        cursor.execute(f"PRAGMA {name} = {int(value) if isinstance(value, bool) else value}")
+    cursor.close()
+
+
 def _engine(path: Path, pragmas: Mapping[str, int | str] | None = None) -> Engine:
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
     # Thread workers use the pool; a connection is only ever used by one thread at a time.
     engine = create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
-        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 10000")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        for name, value in (pragmas or {}).items():
-            cursor.execute(f"PRAGMA {name} = {int(value) if isinstance(value, bool) else value}")
-        cursor.close()
+        _set_pragmas(dbapi_connection, pragmas)
 
     @event.listens_for(engine, "handle_error")
     def _on_error(context) -> StoreError | None:

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 from trainer.store.database import Database, guarded_write
 from trainer.store.models import CardRow, ReviewRow
 from trainer.store.records import Attempt, CardEntry, CardState, ReviewRecord, TopicCounts
-from trainer.store.types import parse_stamp, stamp
+from trainer.store.stamps import parse_stamp, stamp
 
 LEARNING_STATES = (1, 3)  # fsrs.State.Learning, fsrs.State.Relearning
 REVIEW_STATE = 2

@@ -9,29 +9,40 @@ Rules every query here follows:
   *drill* (``'drill'``) is extra practice of a missed card and is excluded from every
   count of scheduled work (retention, lapses, leeches, daily limits);
 - a *lapse* is an Again, in a scheduled review, of a card in the Review state
-  (``reviews.prev_state``, written with the review), counted since the card was last new (a reset starts from zero);
+  (``reviews.prev_state``, written with the review), counted since the card was last new
+  (a reset starts from zero);
 - days are the caller's study days, passed in as UTC ``[start, end)`` bounds, so the
   local rollover hour and daylight-saving changes are exact: each day is one index range
-  scan of ``ix_reviews_reviewed_at`` (or ``ix_cards_due``).
+  scan of the covering ``ix_reviews_day`` (or of ``ix_cards_due``).
+
+Reads go through ``db.read()``, the sqlite3 connection itself: a ``Database`` or, for
+``trainer stats``, a ``Reader`` (``open_reader``), which never imports SQLAlchemy. The
+writes (drills, card actions) go through SQLAlchemy sessions, imported when they run.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from pydantic import BaseModel
-from sqlalchemy import text
 
-from trainer.store.database import Database, guarded_write
-from trainer.store.models import ReviewRow
-from trainer.store.records import Attempt
-from trainer.store.types import parse_stamp, stamp
+from trainer.store.database import guarded_write
+from trainer.store.stamps import parse_stamp, stamp
+
+if TYPE_CHECKING:
+    from trainer.store.database import Database, Reader
+    from trainer.store.records import Attempt
 
 REVIEW_STATE = 2  # fsrs.State.Review
 MATURE_DAYS = 21  # Anki's line between young and mature cards
 _EPOCH = "0001-01-01 00:00:00.000000"
+_UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_US_PER_DAY = 86_400_000_000
 
 # The card's scheduled interval and state just before a review (written with it).
 _INTERVAL = "r.prev_interval"
@@ -53,14 +64,21 @@ class RetentionCount(BaseModel):
     mature_passed: int = 0
 
 
-class CardRecall(BaseModel):
-    """Raw columns for the recall computation (done vectorised by the caller)."""
+class TopicRecall(BaseModel):
+    """The cards of a topic (not retired), how many were studied, and the sum of their
+    predicted recall (0 for a card never studied)."""
 
-    keys: list[str]
-    topics: list[str]
-    stability: list[float | None]
-    last_review: list[str | None]
-    suspended: list[bool]
+    topic: str
+    cards: int
+    studied: int
+    recall_sum: float
+
+
+class WeakRow(BaseModel):
+    key: str
+    topic: str
+    recall: float
+    stability: float
 
 
 class MissedRow(BaseModel):
@@ -117,10 +135,34 @@ def _days_cte(bounds: Sequence[tuple[datetime, datetime]], name: str = "days"
     return f"{name}(i, s, e) AS (VALUES {', '.join(rows)})", params
 
 
-class ProgressQueries:
-    """Read models for the progress screens, and the card actions they offer."""
+# Predicted recall now of a ``cards`` row, as ``fsrs.Scheduler.get_card_retrievability``:
+# R = (1 + FACTOR * t / S) ** DECAY, t the whole days elapsed (floored, never negative),
+# computed in integer microseconds (exact); 0 for a card never studied. Binds ``:now_us``
+# (microseconds since 1970, UTC), ``:factor`` and ``:decay``. ``last_review`` in
+# microseconds since 1970: the whole seconds through julianday (2440587.5 is 1970-01-01;
+# rounded, exact), then the six digits of the fraction.
+_LAST_US = ("(CAST(round((julianday(substr(last_review, 1, 19)) - 2440587.5) * 86400) "
+            "AS INTEGER) * 1000000 + CAST(substr(last_review, 21, 6) AS INTEGER))")
+_RECALL = (f"CASE WHEN stability IS NULL OR last_review IS NULL THEN 0.0 ELSE "
+           f"pow(1 + :factor * max(0, (:now_us - {_LAST_US}) / {_US_PER_DAY}) / stability, "
+           ":decay) END")
 
-    def __init__(self, db: Database) -> None:
+
+def _require_pow(connection: sqlite3.Connection) -> None:
+    """``pow()`` is one of SQLite's math functions (3.35+, a compile-time option); where
+    the sqlite3 module's library lacks it, the same C ``pow`` through ``math.pow``."""
+    try:
+        connection.execute("SELECT pow(2, 0.5)").fetchone()
+    except sqlite3.OperationalError:
+        connection.create_function("pow", 2, math.pow, deterministic=True)
+
+
+class ProgressQueries:
+    """Read models for the progress screens, and the card actions they offer.
+
+    ``db``: a ``Database``; a ``Reader`` is enough for everything but the writes."""
+
+    def __init__(self, db: Database | Reader) -> None:
         self.db = db
 
     # -- statistics --------------------------------------------------------------------
@@ -128,52 +170,47 @@ class ProgressQueries:
         """Reviews (scheduled and drills: all the practice done) and time, per day."""
         if not bounds:
             return []
-        cte, params = _days_cte(bounds)
-        # CROSS JOIN keeps `days` as the outer loop: one index range scan per day.
-        query = text(
-            f"WITH {cte} SELECT d.i, count(r.id), coalesce(sum(r.duration_ms), 0) "
-            "FROM days d CROSS JOIN reviews r "
-            "WHERE r.reviewed_at >= d.s AND r.reviewed_at < d.e GROUP BY d.i")
-        out = [DayCount() for _ in bounds]
-        with self.db.sessions.begin() as s:
-            for i, count, ms in s.execute(query, params):
-                out[i] = DayCount(reviews=count, seconds=ms / 1000)
-        return out
+        # One statement (prepared once) per day, each a range scan of the covering
+        # ix_reviews_day: a join of the days grouped by day would sort every review.
+        query = ("SELECT count(*), total(duration_ms) FROM reviews "
+                 "WHERE reviewed_at >= ? AND reviewed_at < ?")
+        with self.db.read() as c:
+            rows = [c.execute(query, (stamp(start), stamp(end))).fetchone()
+                    for start, end in bounds]
+        return [DayCount(reviews=count, seconds=ms / 1000) for count, ms in rows]
 
     def retention(self, windows: dict[int, datetime], until: datetime) -> list[RetentionCount]:
         """True retention per window (days -> start): scheduled reviews of Review-state
         cards, passed = not Again; young / mature by the interval they were due at.
 
-        One range scan of the widest window, in the covering ``ix_reviews_day``; each
-        review is put in the narrowest window holding it, and the windows are summed up
-        from those buckets."""
+        The windows are cut into slices between their starts (narrowest first); each
+        slice is one range scan of the covering ``ix_reviews_day`` (no sort, no table),
+        and a window sums the slices it holds."""
         if not windows:
             return []
         ordered = sorted(windows.items(), key=lambda kv: kv[1], reverse=True)  # narrowest 1st
-        params: dict[str, object] = {"oldest": stamp(ordered[-1][1]), "until": stamp(until),
-                                     "mature": MATURE_DAYS}
-        cases = []
-        for n, (_days, start) in enumerate(ordered):
-            params[f"w{n}"] = stamp(start)
-            cases.append(f"WHEN r.reviewed_at >= :w{n} THEN {n}")
-        query = text(
-            f"SELECT CASE {' '.join(cases)} END AS w, ({_INTERVAL}) >= :mature AS mature, "
-            "count(*), sum(r.rating > 1) FROM reviews r "
-            "WHERE r.reviewed_at >= :oldest AND r.reviewed_at < :until "
-            f"AND r.kind = 'scheduled' AND {_WAS_REVIEW} "
-            "GROUP BY w, mature")
-        buckets: dict[tuple[int, bool], tuple[int, int]] = {}
-        with self.db.sessions.begin() as s:
-            for w, mature, count, passed in s.execute(query, params):
-                buckets[(w, bool(mature))] = (count, passed or 0)
-        counts = {}
-        for n, (days, _start) in enumerate(ordered):
-            young = [buckets.get((k, False), (0, 0)) for k in range(n + 1)]
-            mature = [buckets.get((k, True), (0, 0)) for k in range(n + 1)]
+        is_mature = f"{_INTERVAL} >= :mature"
+        query = (
+            "SELECT count(*), count(*) FILTER (WHERE r.rating > 1), "
+            f"count(*) FILTER (WHERE {is_mature}), "
+            f"count(*) FILTER (WHERE {is_mature} AND r.rating > 1) FROM reviews r "
+            "WHERE r.reviewed_at >= :start AND r.reviewed_at < :end "
+            f"AND r.kind = 'scheduled' AND {_WAS_REVIEW}")
+        slices = []  # (reviews, passed, mature reviews, mature passed) of each slice
+        end = stamp(until)
+        with self.db.read() as c:
+            for _days, start in ordered:
+                begin = min(stamp(start), end)
+                slices.append(c.execute(query, {"start": begin, "end": end,
+                                                "mature": MATURE_DAYS}).fetchone())
+                end = begin
+        counts, running = {}, (0, 0, 0, 0)
+        for (days, _start), counted in zip(ordered, slices, strict=True):
+            running = tuple(a + b for a, b in zip(running, counted, strict=True))
+            total, passed, mature, mature_passed = running
             counts[days] = RetentionCount(
-                days=days, young_reviews=sum(c for c, _ in young),
-                young_passed=sum(p for _, p in young), mature_reviews=sum(c for c, _ in mature),
-                mature_passed=sum(p for _, p in mature))
+                days=days, young_reviews=total - mature, young_passed=passed - mature_passed,
+                mature_reviews=mature, mature_passed=mature_passed)
         return [counts[days] for days in windows]
 
     def due_per_day(self, bounds: Sequence[tuple[datetime, datetime]]) -> list[int]:
@@ -182,49 +219,58 @@ class ProgressQueries:
             return []
         cte, params = _days_cte(bounds)
         params["days_s0"] = _EPOCH
-        query = text(
+        query = (
             f"WITH {cte} SELECT d.i, count(c.id) FROM days d CROSS JOIN cards c "
             "WHERE c.due >= d.s AND c.due < d.e AND c.suspended = 0 AND c.retired = 0 "
             "GROUP BY d.i")
         out = [0] * len(bounds)
-        with self.db.sessions.begin() as s:
-            for i, count in s.execute(query, params):
+        with self.db.read() as c:
+            for i, count in c.execute(query, params).fetchall():
                 out[i] = count
         return out
 
-    def recall_inputs(self) -> CardRecall:
-        """Every card in a deck (not retired): what predicted recall is computed from."""
-        query = text("SELECT key, topic, stability, last_review, suspended FROM cards "
-                     "WHERE retired = 0 ORDER BY id")
-        with self.db.sessions.begin() as s:
-            rows = s.execute(query).all()
-        return CardRecall(keys=[r[0] for r in rows], topics=[r[1] for r in rows],
-                          stability=[r[2] for r in rows], last_review=[r[3] for r in rows],
-                          suspended=[bool(r[4]) for r in rows])
+    def recall(self, now: datetime, decay: float, factor: float, weakest: int
+               ) -> tuple[list[TopicRecall], list[WeakRow]]:
+        """Predicted recall at ``now`` on the forgetting curve (``decay``, ``factor``), in
+        SQL: per topic (every card not retired), and the ``weakest`` studied cards that are
+        not suspended, lowest recall first (ties in id order, as a stable sort)."""
+        now_us = (now - _UNIX_EPOCH) // timedelta(microseconds=1)  # exact; naive: TypeError
+        params = {"now_us": now_us, "decay": decay, "factor": factor, "weakest": weakest}
+        per_topic = (f"SELECT topic, count(*), count(stability), total({_RECALL}) FROM cards "
+                     "WHERE retired = 0 GROUP BY topic ORDER BY topic")
+        lowest = (f"SELECT key, topic, {_RECALL} AS recall, stability FROM cards "
+                  "WHERE retired = 0 AND suspended = 0 AND stability IS NOT NULL "
+                  "ORDER BY recall, id LIMIT :weakest")
+        with self.db.read() as c:
+            _require_pow(c)
+            topics = c.execute(per_topic, params).fetchall()
+            weak = c.execute(lowest, params).fetchall()
+        return ([TopicRecall(topic=t, cards=n, studied=k, recall_sum=r) for t, n, k, r in topics],
+                [WeakRow(key=k, topic=t, recall=r, stability=s) for k, t, r, s in weak])
 
     def totals(self, since: datetime) -> tuple[int, float]:
         """Reviews and seconds studied since ``since`` (drills included)."""
-        query = text("SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews "
-                     "WHERE reviewed_at >= :since")
-        with self.db.sessions.begin() as s:
-            count, ms = s.execute(query, {"since": stamp(since)}).one()
+        query = ("SELECT count(*), coalesce(sum(duration_ms), 0) FROM reviews "
+                 "WHERE reviewed_at >= :since")
+        with self.db.read() as c:
+            count, ms = c.execute(query, {"since": stamp(since)}).fetchone()
         return count, ms / 1000
 
     # -- lapses and leeches --------------------------------------------------------------
     def lapses(self, card_id: int) -> int:
         """Lapses of one card since it was last new (scheduled reviews only)."""
-        query = text(
+        query = (
             "SELECT count(*) FROM reviews r WHERE r.card_id = :id AND r.kind = 'scheduled' "
             f"AND r.rating = 1 AND {_WAS_REVIEW} AND r.id > coalesce((SELECT max(n.id) "
             "FROM reviews n WHERE n.card_id = :id AND n.was_new = 1), 0)")
-        with self.db.sessions.begin() as s:
-            return s.execute(query, {"id": card_id}).scalar_one()
+        with self.db.read() as c:
+            return c.execute(query, {"id": card_id}).fetchone()[0]
 
     # -- missed cards and drills ---------------------------------------------------------
     def missed(self, since: datetime, until: datetime) -> list[MissedRow]:
         """Cards graded Again or answered wrong in [since, until), most recent miss first,
         each once, with its latest missed attempt (exercise seed, parameters, answer)."""
-        query = text(
+        query = (
             "WITH m AS (SELECT r.*, row_number() OVER (PARTITION BY r.card_id "
             "ORDER BY r.reviewed_at DESC, r.id DESC) AS rn, "
             "count(*) OVER (PARTITION BY r.card_id) AS misses FROM reviews r "
@@ -233,8 +279,8 @@ class ProgressQueries:
             "SELECT c.key, c.topic, c.kind, c.suspended, c.leech, m.reviewed_at, m.misses, "
             "m.seed, m.params, m.answer FROM m JOIN cards c ON c.id = m.card_id "
             "WHERE m.rn = 1 AND c.retired = 0 ORDER BY m.reviewed_at DESC, m.id DESC")
-        with self.db.sessions.begin() as s:
-            rows = s.execute(query, {"since": stamp(since), "until": stamp(until)}).all()
+        with self.db.read() as c:
+            rows = c.execute(query, {"since": stamp(since), "until": stamp(until)}).fetchall()
         return [
             MissedRow(key=r[0], topic=r[1], kind=r[2], suspended=bool(r[3]), leech=bool(r[4]),
                       last_missed=parse_stamp(r[5]), misses=r[6], seed=r[7],
@@ -252,6 +298,10 @@ class ProgressQueries:
             key, rating, reviewed_at, duration_ms, lang, attempt))
 
     def _record_drill(self, key, rating, reviewed_at, duration_ms, lang, attempt) -> int:
+        from sqlalchemy import text
+
+        from trainer.store.models import ReviewRow
+
         with self.db.sessions.begin() as s:
             card_id = s.execute(text("SELECT id FROM cards WHERE key = :key"),
                                 {"key": key}).scalar()
@@ -270,6 +320,8 @@ class ProgressQueries:
             return review.id
 
     def delete_drill(self, review_id: int) -> bool:
+        from sqlalchemy import text
+
         def delete() -> bool:
             with self.db.sessions.begin() as s:
                 result = s.execute(
@@ -284,11 +336,11 @@ class ProgressQueries:
         """Every card in a deck (or the one ``key``), from the cards table alone: fast at
         any size of the log. ``reviews`` and ``lapses`` come from ``counts``."""
         where = "retired = 0" + (" AND key = :key" if key is not None else "")
-        query = text(
+        query = (
             "SELECT id, key, topic, kind, state, due, last_review, stability, suspended, "
             f"leech FROM cards WHERE {where} ORDER BY topic, ordinal, id")
-        with self.db.sessions.begin() as s:
-            rows = s.execute(query, {"key": key} if key is not None else {}).all()
+        with self.db.read() as c:
+            rows = c.execute(query, {"key": key} if key is not None else {}).fetchall()
         return [
             CardRowInfo(id=r[0], key=r[1], topic=r[2], kind=r[3], state=r[4],
                         due=parse_stamp(r[5]), last_review=parse_stamp(r[6]), stability=r[7],
@@ -298,21 +350,21 @@ class ProgressQueries:
 
     def counts(self, card_id: int) -> tuple[int, int]:
         """(scheduled reviews, lapses since last new) of one card, through its index."""
-        query = text("SELECT count(*) FROM reviews WHERE card_id = :id AND kind = 'scheduled'")
-        with self.db.sessions.begin() as s:
-            reviews = s.execute(query, {"id": card_id}).scalar_one()
+        query = "SELECT count(*) FROM reviews WHERE card_id = :id AND kind = 'scheduled'"
+        with self.db.read() as c:
+            reviews = c.execute(query, {"id": card_id}).fetchone()[0]
         return reviews, self.lapses(card_id)
 
     def history(self, key: str) -> list[HistoryRow]:
         """Every review of a card, oldest first."""
-        query = text(
+        query = (
             "SELECT r.id, r.reviewed_at, r.rating, r.kind, r.was_new, r.duration_ms, "
             "json_extract(r.state_before, '$.state'), json_extract(r.state_before, '$.due'), "
             "json_extract(r.state_before, '$.last_review'), r.seed, r.params, r.answer, "
             "r.correct FROM reviews r JOIN cards c ON c.id = r.card_id WHERE c.key = :key "
             "ORDER BY r.reviewed_at, r.id")
-        with self.db.sessions.begin() as s:
-            rows = s.execute(query, {"key": key}).all()
+        with self.db.read() as c:
+            rows = c.execute(query, {"key": key}).fetchall()
         return [
             HistoryRow(id=r[0], reviewed_at=parse_stamp(r[1]), rating=r[2], kind=r[3],
                        was_new=bool(r[4]), duration_ms=r[5], state_before=r[6],
@@ -340,6 +392,8 @@ class ProgressQueries:
                                  "suspended = 0, leech = 0")
 
     def _update(self, key: str, values: str) -> bool:
+        from sqlalchemy import text
+
         def update() -> bool:
             with self.db.sessions.begin() as s:
                 result = s.execute(text(f"UPDATE cards SET {values} WHERE key = :key"),
