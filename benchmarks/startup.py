@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from benchmarks.collection import write_deck_files
-from benchmarks.rows import Row, median
+from benchmarks.rows import Row, median, user_environment
 
 BARE_APP = """
 from textual.app import App
@@ -30,8 +30,9 @@ Bare().run()
 class _Terminal:
     def __init__(self) -> None:
         self.base = ["tmux", "-L", f"trainer-bench-{os.getpid()}"]
+        # The tmux server, and so every command it runs, gets this environment.
         subprocess.run([*self.base, "new-session", "-d", "-s", "keep", "sleep 3600"],
-                       check=True)
+                       check=True, env=user_environment())
 
     def time_until(self, command: str, text: str, timeout: float = 30.0) -> float:
         start = time.perf_counter()
@@ -64,12 +65,14 @@ def measure(quick: bool) -> list[Row]:
             write_deck_files(home / "decks", 1_000)
             bare = Path(tmp) / "bare.py"
             bare.write_text(BARE_APP, encoding="utf-8")
-            command = f"TRAINER_HOME={shlex.quote(str(home))} {shlex.quote(str(trainer))}"
+            command = (f"env -u PYTHONDONTWRITEBYTECODE TRAINER_HOME={shlex.quote(str(home))} "
+                       f"{shlex.quote(str(trainer))}")
             terminal.time_until(command, "show the answer")  # creates the database
             ours, base = [], []
             for _ in range(runs):  # interleaved, so both see the same machine
                 base.append(terminal.time_until(
-                    f"{shlex.quote(sys.executable)} {shlex.quote(str(bare))}", "bare app ready"))
+                    f"env -u PYTHONDONTWRITEBYTECODE {shlex.quote(sys.executable)} "
+                    f"{shlex.quote(str(bare))}", "bare app ready"))
                 ours.append(terminal.time_until(command, "show the answer"))
     finally:
         terminal.close()

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from benchmarks.rows import Row, median
+from benchmarks.rows import Row, median, user_environment
 from trainer.config import Settings
 from trainer.progress import ProgressTracker
 from trainer.store.database import open_database
@@ -111,7 +111,7 @@ def _reviews(rng, ids, at, day):
 def _stats_command(db: Path, home: Path, *args: str) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "trainer", "--home", str(home), "--db", str(db),
-                    *args], check=True, capture_output=True)
+                    *args], check=True, capture_output=True, env=user_environment())
     return (time.perf_counter() - start) * 1000
 
 
@@ -136,6 +136,7 @@ def measure(quick: bool) -> list[Row]:
         tracker.close()
         assert json.loads(stats.model_dump_json())["heatmap"]
         runs = 1 if quick else 7
+        _stats_command(path, home, "paths")  # a first run writes the bytecode caches
         command = median([_stats_command(path, home, "stats", "--json") for _ in range(runs)])
         startup = median([_stats_command(path, home, "paths") for _ in range(runs)])
     in_process = median(times)

@@ -13,7 +13,7 @@ def save_setting(path: Path, key: str, value: object) -> None:
     """Set ``key`` in the TOML file at ``path``, keeping the other settings; atomic replace."""
     data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     data[key.replace("_", "-")] = value
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the home: owner only
     tmp = path.with_suffix(".toml.tmp")
     tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
     os.replace(tmp, path)

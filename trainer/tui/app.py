@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
@@ -18,6 +19,9 @@ from trainer.tui.screens.help_modal import HelpModal, key_rows
 from trainer.tui.screens.home_screen import HomeScreen
 from trainer.tui.screens.missed_screen import MissedScreen
 from trainer.tui.screens.practice_screen import PracticeScreen
+from trainer.tui.store_errors import StoreFailed
+
+STORE_NOTICE_SECONDS = 20  # a database error stays on screen this long
 
 
 def utc_now() -> datetime:
@@ -45,6 +49,7 @@ class TrainerApp(App[int]):
         self._topic = topic
         self._start_missed = start_missed  # `trainer review --missed`: drill at once
         self._missed_window = missed_window
+        self._store_notice: tuple[tuple[str, str], float] | None = None  # the last one shown
 
     def on_mount(self) -> None:
         # The deck and the imports are loaded and live as long as the app: move them out
@@ -52,10 +57,13 @@ class TrainerApp(App[int]):
         # 100,000 cards that is a pause of tens of milliseconds in the middle of an answer).
         gc.freeze()
         watcher(self).start()  # live reload of the deck folders (trainer/tui/live_reload.py)
-        self.push_screen(HomeScreen())
         if self._start_practice:
+            # Straight to a card; the topics screen is built when practice is first left
+            # (composing it first, never seen, cost start-up its widgets and queries).
             self.push_screen(PracticeScreen(self._topic))
-        elif self._start_missed:
+            return
+        self.push_screen(HomeScreen())
+        if self._start_missed:
             self.push_screen(MissedScreen(self._missed_window, drill_now=True))
 
     # -- app-wide actions ------------------------------------------------------------------
@@ -64,7 +72,10 @@ class TrainerApp(App[int]):
 
     def show_topics(self) -> None:
         if isinstance(self.screen, PracticeScreen):
-            self.pop_screen()
+            if any(isinstance(s, HomeScreen) for s in self.screen_stack):
+                self.pop_screen()
+            else:  # the session started on a card: the topics screen takes its place
+                self.switch_screen(HomeScreen())
 
     def toggle_language(self) -> None:
         language = "en" if self.study.language == "zh" else "zh"
@@ -83,6 +94,18 @@ class TrainerApp(App[int]):
         title = getattr(screen, "HELP_TITLE", None) or (
             "Practice" if isinstance(screen, PracticeScreen) else "Topics")
         self.push_screen(HelpModal(title, key_rows(screen, list(self.BINDINGS))))
+
+    def on_store_failed(self, message: StoreFailed) -> None:
+        """A worker could not read (or write) the database: say what and where, go on.
+        The same failure from two workers at once (a refresh reads twice) is shown once."""
+        now = time.monotonic()
+        notice = (message.title, message.error)
+        if self._store_notice is not None and self._store_notice[0] == notice \
+                and now - self._store_notice[1] < STORE_NOTICE_SECONDS:
+            return
+        self._store_notice = (notice, now)
+        self.notify(message.error, title=message.title, severity="error",
+                    timeout=STORE_NOTICE_SECONDS, markup=False)
 
     def format_time(self, moment: datetime | None) -> str | None:
         """A due time for people: local, with the day when it is not today."""

@@ -28,9 +28,11 @@ from trainer.progress import (
     ProgressTracker,
     format_percent,
 )
-from trainer.study import PracticeCard
+from trainer.study import PracticeCard, StoreError
 from trainer.tui.live_reload import DecksReloaded, edit_card
 from trainer.tui.screens.confirm_modal import ConfirmModal
+from trainer.tui.screens.help_modal import HELP_AND_QUIT
+from trainer.tui.store_errors import report_store_error, reports_store_errors
 
 _STATE_LABELS = {"all": "Any state", "new": "New", "learning": "Learning", "review": "Review",
                  "suspended": "Suspended", "leech": "Leeches"}
@@ -73,10 +75,9 @@ class BrowserScreen(Screen):
         Binding("u", "unsuspend", "Unsuspend", id="browser-unsuspend"),
         Binding("r", "reset", "Reset", id="browser-reset"),
         Binding("e", "edit", "Edit", id="browser-edit"),
-        Binding("L", "leeches", "Leeches", id="browser-leeches"),
+        Binding("L", "leeches", "Leeches", id="browser-leeches", show=False),
         Binding("escape", "back", "Back", id="browser-back"),
-        Binding("question_mark", "app.help", "Help", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        *HELP_AND_QUIT,
     ]
 
     @dataclass
@@ -128,12 +129,14 @@ class BrowserScreen(Screen):
 
     # -- workers -------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="browse")
+    @reports_store_errors("Cards not loaded")
     def load_cards(self, note: str = "") -> None:
         tracker = ProgressTracker.of(self.app.study)
         self.post_message(self.CardsReady(tracker.browse(self.query_state, self.app.clock()),
                                           note))
 
     @work(thread=True, exclusive=True, group="history")
+    @reports_store_errors("History not loaded")
     def load_history(self, key: str) -> None:
         tracker = ProgressTracker.of(self.app.study)
         self.post_message(self.HistoryReady(tracker.history(key, self.app.clock())))
@@ -141,14 +144,24 @@ class BrowserScreen(Screen):
     @work(thread=True, exclusive=True, group="browse")
     def run_action(self, action: str, key: str) -> None:
         tracker = ProgressTracker.of(self.app.study)
-        done = getattr(tracker, action)(key)
+        try:
+            done = getattr(tracker, action)(key)
+        except StoreError as exc:  # rolled back: the card is as it was
+            report_store_error(self, "Not saved", exc)
+            return
         notes = {"suspend": "suspended", "unsuspend": "unsuspended",
                  "reset": "reset to new (its history is kept)"}
         note = f"{key} {notes[action]}" if done else f"{key}: no such card"
+        self._reload_after(note)
+
+    @reports_store_errors("Saved; the cards could not be read again")
+    def _reload_after(self, note: str) -> None:
+        tracker = ProgressTracker.of(self.app.study)
         self.post_message(self.CardsReady(tracker.browse(self.query_state, self.app.clock()),
                                           note))
 
     @work(thread=True, exclusive=True, group="edit")
+    @reports_store_errors("Card not opened")
     def fetch_for_edit(self, key: str) -> None:
         try:
             card = self.app.study.card_for(key, self.app.clock())

@@ -3,6 +3,9 @@
 Same keys and same card view as practice; the answers go to a ``DrillSession`` (logged as
 drills, never applied to the schedule). For an exercise, the instance that was missed
 comes first, then a fresh one; ctrl+s shows the worked solution without answering.
+
+A drill that cannot be saved (disk full, read-only file) says "Not saved" and keeps the
+card, as practice does; a card that cannot be read says so and the app goes on.
 """
 
 from __future__ import annotations
@@ -15,16 +18,20 @@ from textual.widgets import Label, Static
 from trainer.drill import DrillSession
 from trainer.progress import MissedCard
 from trainer.study import Attempt, PracticeCard, StoreError
+from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.screens.practice_screen import PracticeScreen
+from trainer.tui.store_errors import StoreFailed, report_store_error, reports_store_errors
 from trainer.tui.widgets.card_view import CardView
 
 
 class DrillScreen(PracticeScreen):
     HELP_TITLE = "Drill"
     BINDINGS = [
-        *(b for b in PracticeScreen.BINDINGS if b.key != "escape"),
+        *(b for b in PracticeScreen.BINDINGS
+          if b.key != "escape" and b.action not in ("app.help", "app.quit")),
         Binding("ctrl+s", "reveal", "Worked solution", id="drill-solution"),
         Binding("escape", "topics", "Back to the missed cards", id="topics"),
+        *HELP_AND_QUIT,
     ]
 
     def __init__(self, missed: list[MissedCard], label: str = "missed cards") -> None:
@@ -48,6 +55,7 @@ class DrillScreen(PracticeScreen):
 
     # -- workers: the drill session instead of the study session ----------------------------
     @work(thread=True, exclusive=True, group="study")
+    @reports_store_errors("Card not loaded")
     def load_next(self, first: bool = False) -> None:
         now = self.app.clock()
         self._post(self.session.next_card(now), now)
@@ -57,18 +65,26 @@ class DrillScreen(PracticeScreen):
         now = self.app.clock()
         try:
             self.session.answer(key, grade, now, duration_ms, attempt)
-        except StoreError as exc:
+        except StoreError as exc:  # rolled back: the card stays, the same key saves it
             self.post_message(self.SaveFailed(str(exc)))
             return
+        self._post_next(now)
+
+    @reports_store_errors("Drill saved; the next card could not be read")
+    def _post_next(self, now) -> None:
         self._post(self.session.next_card(now), now)
 
     @work(thread=True, exclusive=True, group="study")
     def take_back(self) -> None:
         now = self.app.clock()
+        position = self.session.position
         try:
             card = self.session.undo(now)
         except StoreError as exc:
-            self.post_message(self.SaveFailed(str(exc)))
+            if self.session.position == position:  # the delete failed: nothing changed
+                self.post_message(self.SaveFailed(str(exc)))
+            else:  # deleted, then its card could not be read
+                report_store_error(self, "Drill undone; its card could not be read", exc)
             return
         self._post(card, now, note="Last drill undone" if card else "Nothing to undo")
 
@@ -81,12 +97,49 @@ class DrillScreen(PracticeScreen):
         self.card = message.card
         self.query_one("#session-title", Label).update(self._title())
 
+    # -- a failed read or write: the app shows the error, the screen stays usable ----------
+    def on_store_failed(self, message: StoreFailed) -> None:
+        """A read failed (the app shows it; the message goes on up to it): keep the card
+        if the drill still expects it, else take it off the screen (see ``_in_step``)."""
+        self.busy = False
+        self._in_step()
+
+    def on_practice_screen_save_failed(self, message: PracticeScreen.SaveFailed) -> None:
+        # Runs before PracticeScreen's handler ("Not saved", the card kept): an undo whose
+        # delete was saved but whose card could not be read leaves the drill elsewhere.
+        self._in_step()
+
+    def _in_step(self) -> None:
+        """The card on screen can be graded only if it is the one the drill expects: after
+        a saved drill whose next card could not be read, or an undo that could not show its
+        card, grading it would log the wrong card. Then it goes; escape goes back."""
+        session = self.session
+        if self.card is None or session is None:
+            return
+        expected = session.current
+        if (expected is not None and session.position < len(session.items)
+                and session.items[session.position] is expected
+                and expected.key == self.card.key):
+            return
+        self.card = None
+        self.revealed = False
+        self.query_one(CardView).display = False
+        summary = self.query_one("#summary", Static)
+        summary.update("[b]The card could not be read[/b] (the message says why; the drills "
+                       "answered are saved).\n\n[dim]escape back to the missed cards · "
+                       "q quit[/dim]")
+        summary.display = True
+        self._sync_reveal()
+
     # -- keys --------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # None, not False, when a key cannot act now: it stays in the footer (dimmed), which
+        # keeps the same keys from card to card, as on the practice screen.
         if action == "reveal":  # exercises too: the worked solution without answering
-            return not self.busy and self.card is not None and not self.revealed
+            return (not self.busy and self.card is not None and not self.revealed) or None
         if action == "undo":
-            return not self.busy and self.session is not None and self.session.can_undo()
+            return (not self.busy and self.session is not None
+                    and self.session.can_undo()) or None
         return super().check_action(action, parameters)
 
     def action_reveal(self) -> None:

@@ -8,6 +8,16 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
+# Help and quit, on every screen: ``?`` and ``q``, and f1 and ctrl+q, which still work
+# while a text field has the focus and takes the letters. The footer shows one key per
+# action, the first that acts now: ? and q, or f1 and ctrl+q while typing.
+HELP_AND_QUIT = [
+    Binding("question_mark", "app.help", "Help", id="help"),
+    Binding("f1", "app.help", "Help", id="help-anywhere"),
+    Binding("q", "app.quit", "Quit", id="quit"),
+    Binding("ctrl+q", "app.quit", "Quit", id="quit-anywhere", priority=True),
+]
+
 _KEY_NAMES = {"space": "space", "question_mark": "?", "escape": "esc", "enter": "enter",
               "comma": ",", "slash": "/"}
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,11 +16,14 @@ from textual.widgets import DataTable, Footer, Label, Static
 from trainer.study import Overview, Readiness
 from trainer.tui.live_reload import DecksReloaded, watcher
 from trainer.tui.screens.browser_screen import BrowserScreen
+from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.screens.missed_screen import MissedScreen
 from trainer.tui.screens.settings_screen import SettingsScreen
 from trainer.tui.screens.stats_screen import StatsScreen
+from trainer.tui.store_errors import reports_store_errors
 
 ALL_TOPICS = "__all__"
+COLUMNS = (("Topic", "topic"), ("Due", "due"), ("New", "new"), ("Cards", "total"))
 
 
 class HomeScreen(Screen):
@@ -26,14 +31,13 @@ class HomeScreen(Screen):
         Binding("enter", "study_selected", "Study topic", id="study-topic", priority=True),
         Binding("s", "study_all", "Study all", id="study-all"),
         Binding("l", "toggle_language", "中/EN", id="language"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("r", "refresh", "Refresh", id="refresh", show=False),
         Binding("t", "stats", "Stats", id="stats"),
         Binding("m", "missed", "Missed", id="missed"),
         Binding("b", "browser", "Browse", id="browser"),
         Binding("L", "leeches", "Leeches", id="leeches", show=False),
         Binding("comma", "settings", "Settings", id="settings", show=False),
-        Binding("question_mark", "app.help", "Help", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        *HELP_AND_QUIT,
     ]
 
     @dataclass
@@ -49,16 +53,13 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Topic", key="topic")
-        table.add_column("Due", key="due")
-        table.add_column("New", key="new")
-        table.add_column("Cards", key="total")
+        fill_table(self.query_one(DataTable), [])
 
     def on_screen_resume(self) -> None:
         self.load_overview()
 
     @work(thread=True, exclusive=True, group="overview")
+    @reports_store_errors("Topics not loaded")
     def load_overview(self) -> None:
         now = self.app.clock()
         self.post_message(self.OverviewReady(self.app.study.overview(now),
@@ -76,13 +77,13 @@ class HomeScreen(Screen):
         )
         table = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
-        table.add_row("All topics", str(overview.due),
-                      str(min(overview.new_available, overview.new_left_today)),
-                      str(sum(t.total for t in overview.topics)), key=ALL_TOPICS)
-        for topic in overview.topics:
-            table.add_row(topic.title, str(topic.due), str(topic.new), str(topic.total),
-                          key=topic.topic)
+        fill_table(table, [
+            (ALL_TOPICS, ("All topics", str(overview.due),
+                          str(min(overview.new_available, overview.new_left_today)),
+                          str(sum(t.total for t in overview.topics)))),
+            *((t.topic, (t.title, str(t.due), str(t.new), str(t.total)))
+              for t in overview.topics),
+        ])
         table.move_cursor(row=min(row, table.row_count - 1))
         problems = self.query_one("#home-problems", Static)
         problems.display = bool(overview.problems)
@@ -128,6 +129,23 @@ class HomeScreen(Screen):
 
     def action_settings(self) -> None:
         self.app.push_screen(SettingsScreen())
+
+
+def fill_table(table: DataTable, rows: list[tuple[str, tuple[str, ...]]]) -> None:
+    """The topics, in columns as wide as their widest cell, given up front.
+
+    A DataTable left to size its columns measures new rows only when it is next idle, and
+    Textual 8 keeps the rows it drew before that (its row cache is not keyed by the
+    widths): a frame drawn in between stuck at "All t" for "All topics".
+    """
+    widths = [cell_len(label) for label, _ in COLUMNS]
+    for _, cells in rows:
+        widths = [max(w, Text.from_markup(c).cell_len) for w, c in zip(widths, cells, strict=True)]
+    table.clear(columns=True)
+    for (label, key), width in zip(COLUMNS, widths, strict=True):
+        table.add_column(label, key=key, width=width)
+    for key, cells in rows:
+        table.add_row(*cells, key=key)
 
 
 def readiness_line(ready: Readiness | None) -> str:

@@ -16,6 +16,8 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from trainer.progress import MissedCard, ProgressTracker, format_window
 from trainer.tui.screens.drill_screen import DrillScreen
+from trainer.tui.screens.help_modal import HELP_AND_QUIT
+from trainer.tui.store_errors import reports_store_errors
 
 WINDOWS: tuple[timedelta | None, ...] = (timedelta(days=1), timedelta(days=7),
                                          timedelta(days=30), None)
@@ -30,8 +32,7 @@ class MissedScreen(Screen):
         Binding("w", "next_window", "Window", id="missed-window"),
         Binding("r", "refresh", "Refresh", id="missed-refresh"),
         Binding("escape", "app.pop_screen", "Back", id="missed-back"),
-        Binding("question_mark", "app.help", "Help", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        *HELP_AND_QUIT,
     ]
 
     @dataclass
@@ -64,6 +65,7 @@ class MissedScreen(Screen):
         self.load_missed()
 
     @work(thread=True, exclusive=True, group="missed")
+    @reports_store_errors("Missed cards not loaded")
     def load_missed(self) -> None:
         tracker = ProgressTracker.of(self.app.study)
         self.post_message(self.MissedReady(tracker.missed(self.app.clock(), self.window)))

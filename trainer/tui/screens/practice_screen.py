@@ -25,6 +25,8 @@ from trainer.study import (
 )
 from trainer.tui.idle_gc import IdleCollector
 from trainer.tui.live_reload import DecksReloaded, edit_card, watcher
+from trainer.tui.screens.help_modal import HELP_AND_QUIT
+from trainer.tui.store_errors import StoreFailed, reports_store_errors
 from trainer.tui.widgets.card_view import CardView
 from trainer.tui.widgets.grade_bar import GRADES, GradeBar
 from trainer.tui.widgets.matrix_input import MatrixInput
@@ -76,8 +78,7 @@ class PracticeScreen(Screen):
         Binding("e", "edit_card", "Edit card in $EDITOR", id="edit-card", show=False),
         Binding("r", "reload_decks", "Reload decks", id="reload-decks", show=False),
         Binding("escape", "topics", "Topics", id="topics"),
-        Binding("question_mark", "app.help", "Help", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        *HELP_AND_QUIT,
     ]
 
     revealed: reactive[bool] = reactive(False)
@@ -142,13 +143,12 @@ class PracticeScreen(Screen):
 
     # -- workers (database off the UI thread) ------------------------------------------
     @work(thread=True, exclusive=True, group="study")
+    @reports_store_errors("Card not loaded")
     def load_next(self, first: bool = False) -> None:
-        study = self.app.study
         now = self.app.clock()
         if first:
-            study.set_topic(self.topic)
-        card = study.next_card(now)
-        self._post(card, now)
+            self.app.study.set_topic(self.topic)
+        self._show_next(now)
 
     @work(thread=True, exclusive=True, group="study")
     def submit(self, key: str, grade: int, duration_ms: int, attempt: Attempt | None) -> None:
@@ -161,7 +161,7 @@ class PracticeScreen(Screen):
             return
         note = ("Leech: that card lapsed too often and was suspended (L on the topics "
                 "screen lists the leeches)") if outcome.leech else ""
-        self._post(study.next_card(now), now, note=note)
+        self._show_next(now, note)  # saved; a failure to read the next card is reported
 
     @work(thread=True, exclusive=True, group="study")
     def take_back(self) -> None:
@@ -174,12 +174,22 @@ class PracticeScreen(Screen):
             return
         self._post(card, now, note="Last answer undone" if card else "Nothing to undo")
 
+    @reports_store_errors("Card not loaded")
+    def _show_next(self, now, note: str = "") -> None:
+        self._post(self.app.study.next_card(now), now, note)
+
+    @reports_store_errors("Card not loaded")
     def _post(self, card: PracticeCard | None, now, note: str = "") -> None:
         study = self.app.study
         summary = None if card is not None else study.summary(now)
         self.post_message(self.CardReady(card, study.progress(now), summary, note))
 
     # -- showing -------------------------------------------------------------------------
+    def on_store_failed(self, _message: StoreFailed) -> None:
+        """A read failed (the app shows what and where): keys work again on what is on
+        screen; nothing was written."""
+        self.busy = False
+
     def on_practice_screen_save_failed(self, message: SaveFailed) -> None:
         """Say what is wrong and keep the card as it was (the answer can be given again)."""
         self.notify(escape(message.error), title="Not saved", severity="error", timeout=20)
@@ -378,6 +388,7 @@ class PracticeScreen(Screen):
             self.refresh_card(self.card)
 
     @work(thread=True, exclusive=True, group="refresh")
+    @reports_store_errors("Card not reloaded")
     def refresh_card(self, card: PracticeCard) -> None:
         study = self.app.study
         now = self.app.clock()

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Input, Label, Select, Static
 
 from trainer.config import Settings
 from trainer.config_edit import SettingError, apply, dashed, parse_value
+from trainer.tui.screens.help_modal import HELP_AND_QUIT
 
 # (setting, label, hint) for the text fields; the language is a Select above them.
 FIELDS = (
@@ -37,9 +38,13 @@ def _text(value: object) -> str:
 
 
 class SettingsScreen(Screen):
+    HELP_TITLE = "Settings"
+    # A field always has the focus here and takes the letters: help is ? or f1, quit is
+    # ctrl+q only (a q typed while the language list has the focus must not quit).
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save-settings", priority=True),
         Binding("escape", "close", "Back", id="close-settings"),
+        *(b for b in HELP_AND_QUIT if b.key != "q"),
     ]
 
     @dataclass

@@ -17,6 +17,8 @@ from textual.widgets import DataTable, Footer, Label, Static
 
 from trainer.charts import hbar
 from trainer.progress import ProgressTracker, Stats, format_duration, format_percent
+from trainer.tui.screens.help_modal import HELP_AND_QUIT
+from trainer.tui.store_errors import reports_store_errors
 from trainer.tui.widgets.bar_chart import BarChart
 from trainer.tui.widgets.heatmap import HeatMap
 
@@ -57,8 +59,7 @@ class StatsScreen(Screen):
     BINDINGS = [
         Binding("r", "refresh", "Refresh", id="stats-refresh"),
         Binding("escape", "app.pop_screen", "Back", id="stats-back"),
-        Binding("question_mark", "app.help", "Help", id="help"),
-        Binding("q", "app.quit", "Quit", id="quit"),
+        *HELP_AND_QUIT,
     ]
 
     @dataclass
@@ -102,6 +103,7 @@ class StatsScreen(Screen):
         self.load_stats()
 
     @work(thread=True, exclusive=True, group="stats")
+    @reports_store_errors("Statistics not loaded")
     def load_stats(self) -> None:
         tracker = ProgressTracker.of(self.app.study)
         self.post_message(self.StatsReady(tracker.stats(self.app.clock())))
