@@ -149,3 +149,15 @@ async def test_command_palette_offers_the_screen_actions(tiny_settings):
         await settle(pilot)
         practice = next(s for s in app.screen_stack if isinstance(s, PracticeScreen))
         assert practice.query_one(CardView).revealed
+
+
+async def test_undo_with_nothing_to_undo_keeps_the_card_on_screen(tiny_settings):
+    study = open_study(tiny_settings)
+    app = make_app(tiny_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        shown = question(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.screen.card is not None and question(app) == shown
+        assert [n.message for n in app._notifications] == ["Nothing to undo in this session"]

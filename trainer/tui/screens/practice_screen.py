@@ -350,9 +350,13 @@ class PracticeScreen(Screen):
         self.action_grade(message.grade)
 
     def action_undo(self) -> None:
-        if not self.busy:
-            self.busy = True
-            self.take_back()
+        if self.busy:
+            return
+        if not self.app.study.can_undo():  # the card on screen stays as it is
+            self.notify("Nothing to undo in this session", timeout=2)
+            return
+        self.busy = True
+        self.take_back()
 
     def action_toggle_language(self) -> None:
         self.app.toggle_language()
