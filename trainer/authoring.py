@@ -39,7 +39,15 @@ from trainer.deck.scanner import (
     snapshot,
 )
 from trainer.store.database import Database
-from trainer.store.deck_sync import CachedFile, DeckSources, KnownCard, Rename, Source
+from trainer.store.deck_sync import (
+    CachedFile,
+    DeckSources,
+    Differences,
+    KnownCard,
+    Place,
+    Rename,
+    Source,
+)
 from trainer.store.records import CardEntry
 
 BUILTIN_DECK = "builtin"
@@ -86,12 +94,13 @@ class DeckLibrary:
         self._lock = threading.Lock()
 
     def load(self) -> Deck:
-        """Start-up: files unchanged since the last run come from the store, not the parser."""
+        """Start-up: files unchanged since the last run come from the store, not the parser
+        (read one at a time, and only once the scan found them unchanged)."""
         with self._lock, paused_gc():
-            previous = {path: FileRecord.from_cache(c.path, c.digest, c.parse_key, c.good,
+            previous = {path: FileRecord.from_cache(c.path, c.digest, c.parse_key, c.has_good,
                                                     c.problems)
                         for path, c in self.sources.files().items()}
-            self.changes = self._apply(scan(self.roots, previous))
+            self.changes = self._apply(scan(self.roots, previous, self.sources.goods))
             return self.deck
 
     def changed_on_disk(self) -> bool:
@@ -103,7 +112,7 @@ class DeckLibrary:
     def rescan(self) -> DeckChanges:
         """Read the folders again; parse and sync only what changed."""
         with self._lock, paused_gc():
-            result = scan(self.roots, self.records)
+            result = scan(self.roots, self.records, self.sources.goods)
             if not (result.changed or result.removed):
                 self.records = result.records
                 self.changes = DeckChanges()
@@ -112,7 +121,7 @@ class DeckLibrary:
             return self.changes
 
     def _apply(self, result: Scan) -> DeckChanges:
-        deck = served(result.records.values())
+        deck = served(result.records.values(), previous=self.deck)
         renamed, added = sync_identity(self.sources, deck)
         self.sources.save_files(
             [CachedFile(path=r.path, digest=r.digest, parse_key=r.parse_key,
@@ -125,54 +134,64 @@ class DeckLibrary:
                            added=added, problems=[p.format() for p in deck.problems])
 
 
-def _source(card: Card, texts: bool) -> Source:
-    primary = card.texts.get("en") or next(iter(card.texts.values()))
-    langs = sorted(card.texts)
-    digest = identity.combined_digest((lang, card.texts[lang].digest) for lang in langs)
-    source = Source(path=primary.path, position=card.ordinal, digest=digest,
-                    explicit_id=card.id if card.explicit_id else None)
-    if texts:
-        source.question = "\n\n".join(card.texts[lang].question for lang in langs)
-        source.answer = "\n\n".join(card.texts[lang].deleted or card.texts[lang].answer
-                                    for lang in langs)
-    return source
+def _place(card: Card) -> Place:
+    """Where ``card`` is written and its content hash, its texts left unread."""
+    languages = card.languages
+    path = card.source("en" if "en" in languages else languages[0])[0]
+    digest = identity.combined_digest((lang, card.source(lang)[1]) for lang in languages)
+    return (card.key, path, card.ordinal, digest, card.id if card.explicit_id else None)
 
 
-def _same_place(row: KnownCard, source: Source) -> bool:
-    return (row.path, row.position, row.digest, row.explicit_id) == (
-        source.path, source.position, source.digest, source.explicit_id)
+def _source(card: Card) -> Source:
+    """What the store keeps about ``card``: its place, and its texts (every language)."""
+    _, path, position, digest, explicit_id = _place(card)
+    texts = card.texts
+    langs = sorted(texts)
+    return Source(path=path, position=position, digest=digest, explicit_id=explicit_id,
+                  question="\n\n".join(texts[lang].question for lang in langs),
+                  answer="\n\n".join(texts[lang].deleted or texts[lang].answer
+                                     for lang in langs))
+
+
+def _texts_of(card: Card) -> tuple[str, str]:
+    source = _source(card)
+    return source.question, source.answer
+
+
+def _entry(card: Card) -> CardEntry:
+    return CardEntry(key=card.key, deck=card.deck, topic=card.topic, kind=card.kind,
+                     ordinal=card.ordinal)
 
 
 def sync_identity(sources: DeckSources, deck: Deck) -> tuple[dict[str, str], list[str]]:
     """Give every card of ``deck`` its stored row: the same key first, then the identity
     rule for the rest (renaming the matched rows), else a new row. Returns the renames
     (old key -> new key) and the new keys. Retiring cards no longer written is left to
-    ``Repository.sync_cards``, which also sees the exercise cards."""
+    ``StudySession._sync_cards``, which also sees the exercise cards.
+
+    Only what differs comes back from the store (``DeckSources.sync``); a card's texts
+    are read only when its row is written, or to compare it by similarity."""
     renamed: dict[str, str] = {}
     added: list[str] = []
 
-    def plan(known: list[KnownCard], stored_texts):
+    def places():
+        return (_place(card) for card in deck.cards.values())
+
+    def plan(differences: Differences, stored_texts):
         renamed.clear()
         added.clear()
-        by_key = {row.key: row for row in known}
-        updates: list[tuple[int, Source]] = []
-        unmatched: list[Card] = []
-        for card in deck.cards.values():
-            row = by_key.get(card.key)
-            if row is None:
-                unmatched.append(card)
-            elif not _same_place(row, _source(card, texts=False)):
-                updates.append((row.id, _source(card, texts=True)))
+        unmatched = set(differences.unmatched)
+        found = {key: card for key, card in deck.cards.items() if key in unmatched}
         renames: list[Rename] = []
-        found = {card.key: (card, _source(card, texts=True)) for card in unmatched}
-        if found:
-            pool = [row for row in known if row.key not in deck.cards and row.digest is not None]
-            stored = stored_texts(row.id for row in pool) if pool else {}
+        matched: list[tuple[int, Card]] = []
+        pool = differences.pool
+        if found and pool:
+            stored = stored_texts(row.id for row in pool)
             matches = identity.match(
-                [identity.Candidate(ref=key, key=key, path=s.path, position=s.position,
-                                    digest=s.digest, question=s.question, answer=s.answer,
-                                    explicit_id=s.explicit_id)
-                 for key, (_, s) in found.items()],
+                [identity.Candidate(ref=key, key=key, path=place[1], position=place[2],
+                                    digest=place[3], explicit_id=place[4],
+                                    load=lambda card=card: _texts_of(card))
+                 for key, card in found.items() for place in [_place(card)]],
                 [identity.Candidate(ref=row, key=row.key, path=row.path,
                                     position=row.position, digest=row.digest,
                                     question=stored.get(row.id, ("", ""))[0],
@@ -181,16 +200,17 @@ def sync_identity(sources: DeckSources, deck: Deck) -> tuple[dict[str, str], lis
                  for row in pool])
             for m in matches:
                 row: KnownCard = m.known.ref
-                card, source = found.pop(m.found.key)
+                card = found.pop(m.found.key)
                 renames.append(Rename(id=row.id, key=card.key, deck=card.deck, kind=card.kind))
                 renamed[row.key] = card.key
-                updates.append((row.id, source))
-        inserts = [(CardEntry(key=c.key, deck=c.deck, topic=c.topic, kind=c.kind,
-                              ordinal=c.ordinal), s) for c, s in found.values()]
-        added.extend(entry.key for entry, _ in inserts)
-        return renames, inserts, updates
+                matched.append((row.id, card))
+        added.extend(found)
+        moved = [(row_id, deck.cards[key]) for row_id, key in differences.moved]
+        inserts = ((_entry(card), _source(card)) for card in found.values())
+        writes = ((row_id, _source(card)) for row_id, card in [*matched, *moved])
+        return renames, inserts, writes
 
-    sources.sync(plan)
+    sources.sync(places, plan)
     return renamed, added
 
 

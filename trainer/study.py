@@ -26,7 +26,8 @@ from trainer.scheduling.memory import Grade, MemoryModel, format_interval, requi
 from trainer.scheduling.queue import pick_interleaved
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store.database import Database, StoreError, open_database
-from trainer.store.records import Attempt, CardEntry, CardState
+from trainer.store.deck_sync import sync_cards
+from trainer.store.records import Attempt, CardState
 from trainer.store.repository import CardChanged, Repository
 from trainer.store.stats_queries import ProgressQueries
 
@@ -161,10 +162,12 @@ class StudySession:
         self.interview = InterviewMode(self)  # a deadline, when settings.interview_date is set
         self._answered: list[_Answered] = []
         self._started: datetime | None = None
-        self.repo.sync_cards(
-            CardEntry(key=c.key, deck=c.deck, topic=c.topic, kind=c.kind, ordinal=c.ordinal)
-            for c in self.deck.cards.values()
-        )
+        self._sync_cards()
+
+    def _sync_cards(self) -> None:
+        """The cards table as the decks say (streamed: 100,000 cards are never copied)."""
+        sync_cards(self.db, lambda: ((c.key, c.deck, c.topic, c.kind, c.ordinal)
+                                     for c in self.deck.cards.values()))
 
     @classmethod
     def open(cls, settings: Settings, **kwargs) -> StudySession:
@@ -245,10 +248,7 @@ class StudySession:
             for old, new in changes.renamed.items():
                 self._renamed = {k: (new if v == old else v) for k, v in self._renamed.items()}
                 self._renamed[old] = new
-            self.repo.sync_cards(
-                CardEntry(key=c.key, deck=c.deck, topic=c.topic, kind=c.kind, ordinal=c.ordinal)
-                for c in self.deck.cards.values()
-            )
+            self._sync_cards()
         return changes
 
     def current_key(self, key: str) -> str:

@@ -27,7 +27,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 THRESHOLD = 0.7  # similarity (0..1) below which two cards are never the same card
@@ -83,7 +83,8 @@ class Candidate:
     """One side of a possible pair: a stored card, or a card found in the files.
 
     ``ref`` is the caller's handle (a row id, a card key). ``explicit_id`` is the id the
-    author wrote (None for a derived id). ``question`` and ``answer`` are raw texts.
+    author wrote (None for a derived id). ``question`` and ``answer`` are raw texts; or
+    ``load`` returns them, called only if the texts are compared (rule 4).
     """
 
     ref: object
@@ -94,10 +95,14 @@ class Candidate:
     question: str = ""
     answer: str = ""
     explicit_id: str | None = None
+    load: Callable[[], tuple[str, str]] | None = field(default=None, repr=False)
     _grams: tuple[Counter[str], Counter[str]] | None = field(default=None, repr=False)
 
     def grams(self) -> tuple[Counter[str], Counter[str]]:
         if self._grams is None:
+            if self.load is not None:
+                self.question, self.answer = self.load()
+                self.load = None
             self._grams = (trigrams(normalize(self.question)), trigrams(normalize(self.answer)))
         return self._grams
 

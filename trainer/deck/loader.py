@@ -110,6 +110,8 @@ def merge(files: list[ParsedFile]) -> Deck:
                 )
             else:
                 card.texts[item.lang] = item.text
-                card.topic_titles.setdefault(item.lang, item.topic_title)
+                titles = card.topic_titles
+                titles.setdefault(item.lang, item.topic_title)
+                card.topic_titles = titles
                 card.tags += [t for t in item.tags if t not in card.tags]
     return deck

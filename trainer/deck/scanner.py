@@ -6,7 +6,8 @@ with errors keeps serving its **last good version** (all or nothing per file: a 
 file is never half-imported) and says so with a warning.
 
 Nothing here touches a database: the application layer persists ``FileRecord``s (their
-last good parse as JSON) and hands them back at the next start-up.
+last good parse packed as text, ``packed.py``) and hands them back at the next start-up,
+where a record's parse is read from the store only once the scan found its file unchanged.
 """
 
 from __future__ import annotations
@@ -14,18 +15,21 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Iterable, Iterator
+import zlib
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from trainer.deck.loader import LANGUAGES, deck_files, merge
+from trainer.deck.loader import LANGUAGES, deck_files
 from trainer.deck.models import Deck, ParsedFile, Problem
+from trainer.deck.packed import PackedFile, merge
 from trainer.deck.parser import parse_bytes
 
-PARSER_VERSION = "2"  # part of every cache key: a new parser output re-parses every file
+# Part of every cache key: a new parser output (or a new packing) re-parses every file.
+PARSER_VERSION = "3"
 _PROBLEMS = TypeAdapter(list[Problem])
 
 Stat = tuple[int, int, int]  # mtime_ns, size, inode
@@ -51,40 +55,49 @@ class DeckRoot:
 
 @dataclass
 class FileRecord:
-    """One deck file as last read: its hash, its problems, and its last good parse."""
+    """One deck file as last read: its hash, its problems, and its last good parse.
+
+    ``packed`` is that parse once in memory; ``stored`` says the store holds one that was
+    not read yet (``load_packed``: only files the scan found unchanged need it).
+    """
 
     path: str
     digest: str
     parse_key: str
     problems: list[Problem]
     stat: Stat | None = None
-    good_json: str | None = None  # the last good parse, still encoded (from the store)
-    _good: ParsedFile | None = field(default=None, repr=False)
+    packed: PackedFile | None = None
+    stored: bool = False
 
     @property
     def good(self) -> ParsedFile | None:
-        """The last version of this file without errors (decoded on first use)."""
-        if self._good is None and self.good_json is not None:
-            self._good = ParsedFile.model_validate_json(self.good_json)
-        return self._good
+        """The last version of this file without errors (unpacked: for checks and tests)."""
+        return self.packed.to_parsed() if self.packed is not None else None
 
     @property
     def has_errors(self) -> bool:
         return any(p.severity == "error" for p in self.problems)
 
     def encoded_good(self) -> str | None:
-        if self.good_json is None and self._good is not None:
-            self.good_json = self._good.model_dump_json()
-        return self.good_json
+        return self.packed.encode() if self.packed is not None else None
 
     def encoded_problems(self) -> str:
         return _PROBLEMS.dump_json(self.problems).decode()
 
+    def load_packed(self, text: str | None) -> None:
+        """Take the last good parse the store kept (None, or unreadable: there is none)."""
+        self.stored = False
+        if text is not None:
+            try:
+                self.packed = PackedFile.decode(text)
+            except (ValueError, KeyError, TypeError, zlib.error):  # damaged: as if none
+                self.packed = None
+
     @classmethod
-    def from_cache(cls, path: str, digest: str, parse_key: str, good: str | None,
+    def from_cache(cls, path: str, digest: str, parse_key: str, has_good: bool,
                    problems: str) -> FileRecord:
         return cls(path=path, digest=digest, parse_key=parse_key,
-                   problems=_PROBLEMS.validate_json(problems), good_json=good)
+                   problems=_PROBLEMS.validate_json(problems), stored=has_good)
 
 
 @dataclass
@@ -140,28 +153,43 @@ def snapshot(roots: Iterable[DeckRoot]) -> dict[str, Stat | None]:
     return {str(file): _stat(file) for _, file in _files(roots)}
 
 
-def scan(roots: Iterable[DeckRoot], previous: dict[str, FileRecord]) -> Scan:
-    """Read every deck file under ``roots``; parse only those whose content changed."""
+Loader = Callable[[list[str]], Iterable[tuple[str, str | None]]]
+
+
+def scan(roots: Iterable[DeckRoot], previous: dict[str, FileRecord],
+         load: Loader | None = None) -> Scan:
+    """Read every deck file under ``roots``; parse only those whose content changed.
+
+    ``load(paths)`` yields ``(path, text)``: the packed parses the store keeps, read for
+    the records that need theirs (``stored``), one at a time. A file found unchanged whose
+    stored parse is missing or unreadable is parsed again.
+    """
     with paused_gc():
-        return _scan(roots, previous)
+        result, found = _scan(roots, previous)
+        if load is not None:
+            _load(result, found, load)
+        return result
 
 
-def _scan(roots: Iterable[DeckRoot], previous: dict[str, FileRecord]) -> Scan:
+def _scan(roots: Iterable[DeckRoot], previous: dict[str, FileRecord]
+          ) -> tuple[Scan, dict[str, tuple[DeckRoot, Path]]]:
     records: dict[str, FileRecord] = {}
     changed: list[str] = []
+    found: dict[str, tuple[DeckRoot, Path]] = {}
     for root, file in _files(roots):
         key = str(file)
+        found[key] = (root, file)
         stat = _stat(file)
         prev = previous.get(key)
         parse_key = root.parse_key(file)
-        deck, lang = root.defaults(file)
         try:
             data = file.read_bytes()
         except OSError as exc:
             problem = Problem(path=key, line=1, message=f"cannot read: {exc.strerror or exc}")
             records[key] = FileRecord(path=key, digest="", parse_key=parse_key,
                                       problems=[problem], stat=stat,
-                                      _good=prev.good if prev else None)
+                                      packed=prev.packed if prev else None,
+                                      stored=prev.stored if prev else False)
             changed.append(key)
             continue
         digest = content_digest(data)
@@ -169,36 +197,69 @@ def _scan(roots: Iterable[DeckRoot], previous: dict[str, FileRecord]) -> Scan:
             prev.stat = stat
             records[key] = prev
             continue
-        parsed = parse_bytes(data, file, deck=deck, lang=lang)
-        good = prev.good if parsed.has_errors and prev is not None else None
-        record = FileRecord(path=key, digest=digest, parse_key=parse_key,
-                            problems=parsed.problems, stat=stat)
-        if not parsed.has_errors:
-            record._good = parsed.model_copy(update={"problems": []})
-        elif good is not None:
-            record._good = good
-        records[key] = record
+        records[key] = _parsed(root, file, data, digest, stat, prev)
         changed.append(key)
     removed = [key for key in previous if key not in records]
-    return Scan(records=records, changed=changed, removed=removed)
+    return Scan(records=records, changed=changed, removed=removed), found
 
 
-def served(records: Iterable[FileRecord]) -> Deck:
-    """The deck the app studies: every file's last good version, and every problem."""
+def _parsed(root: DeckRoot, file: Path, data: bytes, digest: str, stat: Stat | None,
+            prev: FileRecord | None) -> FileRecord:
+    deck, lang = root.defaults(file)
+    parsed = parse_bytes(data, file, deck=deck, lang=lang)
+    record = FileRecord(path=str(file), digest=digest, parse_key=root.parse_key(file),
+                        problems=parsed.problems, stat=stat)
+    if not parsed.has_errors:
+        record.packed = PackedFile.from_parsed(parsed)
+    elif prev is not None:  # the last good version stays (still in the store, maybe)
+        record.packed, record.stored = prev.packed, prev.stored
+    return record
+
+
+def _load(result: Scan, found: dict[str, tuple[DeckRoot, Path]], load: Loader) -> None:
+    wanted = [path for path, record in result.records.items() if record.stored]
+    if not wanted:
+        return
+    changed = set(result.changed)
+    for path, text in load(wanted):
+        record = result.records.get(path)
+        if record is not None and record.stored:
+            record.load_packed(text)
+    for path in wanted:
+        record = result.records[path]
+        record.stored = False  # not in the store after all: no last good version
+        if record.packed is None and path not in changed:
+            root, file = found[path]  # found unchanged, but its parse is lost: parse it
+            try:
+                data = file.read_bytes()
+            except OSError:
+                continue
+            result.records[path] = _parsed(root, file, data, content_digest(data),
+                                           record.stat, None)
+            result.changed.append(path)
+
+
+def served(records: Iterable[FileRecord], previous: Deck | None = None) -> Deck:
+    """The deck the app studies: every file's last good version, and every problem.
+
+    Records whose parse is still in the store only (``stored``) must be loaded first.
+    Cards of ``previous`` found unchanged are served as the same objects."""
     with paused_gc():
-        return _served(records)
+        return _served(records, previous)
 
 
-def _served(records: Iterable[FileRecord]) -> Deck:
-    good: list[ParsedFile] = []
+def _served(records: Iterable[FileRecord], previous: Deck | None) -> Deck:
+    good: list[PackedFile] = []
     problems: list[Problem] = []
     for record in records:
         problems += record.problems
-        parsed = record.good
-        if parsed is None:
+        if record.stored:
+            raise ValueError(f"{record.path}: its last good parse was not loaded")
+        packed = record.packed
+        if packed is None:
             continue
         if record.has_errors:
-            count = len(parsed.cards)
+            count = packed.count
             problems.append(Problem(
                 path=record.path, line=min(p.line for p in record.problems if
                                            p.severity == "error"),
@@ -206,8 +267,8 @@ def _served(records: Iterable[FileRecord]) -> Deck:
                 message=f"this file has errors: its last good version ({count} card"
                         f"{'s' if count != 1 else ''}) is served until they are fixed",
                 hint="run 'trainer check' on it"))
-        good.append(parsed)
-    deck = merge(good)
+        good.append(packed)
+    deck = merge(good, previous)
     deck.problems = problems + deck.problems
     return deck
 

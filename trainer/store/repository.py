@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, delete, func, or_, select, update
 
 from trainer.store.database import Database, guarded_write
+from trainer.store.deck_sync import sync_cards
 from trainer.store.models import CardRow, ReviewRow
 from trainer.store.records import Attempt, CardEntry, CardState, ReviewRecord, TopicCounts
 from trainer.store.stamps import parse_stamp, stamp
@@ -80,40 +81,15 @@ class Repository:
         self.db = db
 
     # -- the deck ----------------------------------------------------------------------
-    @_write
     def sync_cards(self, entries: Iterable[CardEntry]) -> tuple[int, int]:
-        """Insert new cards, refresh topic/order, retire cards no longer in any deck.
+        """Insert new cards, refresh topic/order, retire cards no longer in any deck
+        (``deck_sync.sync_cards``, which the study session streams its deck into).
 
         Returns (added, retired). Retired cards keep their history and come back when
         their key reappears.
         """
-        wanted = {e.key: e for e in entries}
-        added = retired = 0
-        with self.db.sessions.begin() as s:
-            existing = {
-                row.key: row
-                for row in s.execute(select(CardRow.key, CardRow.topic, CardRow.ordinal,
-                                            CardRow.retired, CardRow.id)).all()
-            }
-            new_rows = [
-                dict(key=e.key, deck=e.deck, topic=e.topic, kind=e.kind, ordinal=e.ordinal,
-                     suspended=False, retired=False, leech=False)
-                for key, e in wanted.items() if key not in existing
-            ]
-            if new_rows:
-                s.execute(CardRow.__table__.insert(), new_rows)
-                added = len(new_rows)
-            for key, row in existing.items():
-                entry = wanted.get(key)
-                if entry is None:
-                    if not row.retired:
-                        s.execute(update(CardRow).where(CardRow.id == row.id)
-                                  .values(retired=True))
-                        retired += 1
-                elif row.retired or row.topic != entry.topic or row.ordinal != entry.ordinal:
-                    s.execute(update(CardRow).where(CardRow.id == row.id).values(
-                        retired=False, topic=entry.topic, ordinal=entry.ordinal))
-        return added, retired
+        rows = [(e.key, e.deck, e.topic, e.kind, e.ordinal) for e in entries]
+        return sync_cards(self.db, lambda: rows)
 
     # -- what is due ---------------------------------------------------------------------
     def topic_counts(self, now: datetime, day_end: datetime) -> list[TopicCounts]:
