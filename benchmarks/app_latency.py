@@ -28,7 +28,7 @@ async def _until(condition, timeout: float = 30.0) -> None:
 
 
 async def _answer(study: StudySession, settings: Settings, answers: int) -> list[float]:
-    """``answers`` times: space (answer shown), then 3 (Good); each time, from the moment
+    """``answers`` times: space (answer shown), a pause, then 3 (Good); each time, from the moment
     the 3 is sent as a key event (``App.simulate_key``, as a terminal's input thread posts
     it) to the end of the frame that draws the next card, in ms."""
     app = make_app(settings, study, clock=lambda: NOW)
@@ -40,7 +40,10 @@ async def _answer(study: StudySession, settings: Settings, answers: int) -> list
         for _ in range(answers):
             app.simulate_key("space")
             await _until(lambda: screen.revealed)
-            await asyncio.sleep(0.03)  # the answer drawn: the grade is a key press of its own
+            # The grade is a key press of its own, after the answer has been read: by then
+            # the reveal's own updates (its frame, the footer's new keys ~40 ms later) are
+            # done. Pressed sooner, they would take the next card's frame slot.
+            await asyncio.sleep(0.15)
             count = len(screen.drawn_at)
             start = time.perf_counter()
             app.simulate_key("3")

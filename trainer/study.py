@@ -190,6 +190,11 @@ class StudySession:
     def close(self) -> None:
         self.db.close()
 
+    def checkpoint(self) -> None:
+        """Move the answers so far from the WAL into the database file (a moment when
+        nobody waits: between cards)."""
+        self.db.checkpoint()
+
     # -- what there is to do ---------------------------------------------------------------
     def day_bounds(self, now: datetime) -> tuple[datetime, datetime]:
         return study_day_bounds(now, self.settings.rollover_hour, self.tz)

@@ -41,7 +41,28 @@ def test_new_database_is_migrated_with_pragmas(db):
         assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert c.execute(text("PRAGMA busy_timeout")).scalar() == 10000
+        assert c.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 0  # between cards
     assert stat.S_IMODE(db.path.stat().st_mode) == 0o600
+
+
+def test_answers_stay_in_the_wal_until_a_checkpoint_moves_them_into_the_file(db):
+    repo = Repository(db)
+    repo.sync_cards(entries(*(f"d:a{i}" for i in range(300))))
+    db.checkpoint()  # the schema and the cards in the file
+    for i in range(300):  # well past SQLite's automatic checkpoint (1,000 pages)
+        card = repo.card(f"d:a{i}")
+        repo.record_review(card, card.model_copy(update=dict(
+            state=2, stability=3.0, difficulty=5.0, due=NOW + timedelta(days=3),
+            last_review=NOW)), rating=3, reviewed_at=NOW, duration_ms=900, lang="en")
+    wal = db.path.with_name(db.path.name + "-wal")
+    in_file = sqlite3.connect(f"{db.path.as_uri()}?mode=ro&immutable=1", uri=True)
+    assert in_file.execute("SELECT count(*) FROM reviews").fetchone() == (0,)  # WAL only
+    in_file.close()
+    db.checkpoint()
+    in_file = sqlite3.connect(f"{db.path.as_uri()}?mode=ro&immutable=1", uri=True)
+    assert in_file.execute("SELECT count(*) FROM reviews").fetchone() == (300,)
+    in_file.close()
+    assert wal.exists()  # kept for reuse; everything in it is now also in the file
 
 
 FIXTURE_0001 = Path(__file__).resolve().parent.parent / "fixtures" / "schema_0001.sqlite3"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import timedelta
 
 from sqlalchemy import text
@@ -161,3 +163,29 @@ async def test_undo_with_nothing_to_undo_keeps_the_card_on_screen(tiny_settings)
         await settle(pilot)
         assert app.screen.card is not None and question(app) == shown
         assert [n.message for n in app._notifications] == ["Nothing to undo in this session"]
+
+
+async def test_answers_reach_the_database_file_between_cards(tiny_settings, monkeypatch):
+    """SQLite's automatic checkpoint is off (it stalled answers); the screen checkpoints
+    after drawing every CHECKPOINT_EVERY-th next card, in a worker."""
+    from trainer.tui.screens import practice_screen
+
+    monkeypatch.setattr(practice_screen, "CHECKPOINT_EVERY", 2)
+    study = open_study(tiny_settings)
+    study.checkpoint()
+    path = study.db.path
+
+    def in_file() -> int:  # what the database file itself holds, the WAL ignored
+        with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True)) as c:
+            return c.execute("SELECT count(*) FROM reviews").fetchone()[0]
+
+    app = make_app(tiny_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("space", "3")
+        await settle(pilot)
+        assert len(reviews(study)) == 1 and in_file() == 0
+        await pilot.press("space", "3")
+        await settle(pilot)
+        await app.workers.wait_for_complete()
+        assert len(reviews(study)) == 2 and in_file() == 2

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
-from textual.reactive import reactive, var
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, ProgressBar, Static
 
@@ -56,6 +56,11 @@ def format_summary(summary: SessionSummary, when: str | None) -> str:
     return "\n".join(lines)
 
 
+# Answers between two WAL checkpoints (done in a worker while the next card is read;
+# SQLite's own, inside a commit, stalled an answer): about 125 pages of WAL.
+CHECKPOINT_EVERY = 25
+
+
 class PracticeScreen(Screen):
     """One study session. All database work happens in thread workers."""
 
@@ -81,7 +86,9 @@ class PracticeScreen(Screen):
         *HELP_AND_QUIT,
     ]
 
-    revealed: reactive[bool] = reactive(False)
+    # What showing the answer changes, the watcher sets widget by widget: a repainting
+    # reactive here would redraw the whole screen on every key (a full compositor pass).
+    revealed: var[bool] = var(False)
     # A worker is saving or fetching: keys that would act on the card wait. Nothing on
     # screen shows it (a repaint here would spend the frame the next card needs).
     busy: var[bool] = var(True)
@@ -226,6 +233,13 @@ class PracticeScreen(Screen):
     def _drawn(self) -> None:
         self.drawn_at.append(time.perf_counter())
         self._collector.after_frame()
+        if len(self.drawn_at) % CHECKPOINT_EVERY == 0:
+            self.checkpoint()
+
+    @work(thread=True, exclusive=True, group="checkpoint")
+    @reports_store_errors("Answers not synced to disk")
+    def checkpoint(self) -> None:
+        self.app.study.checkpoint()
 
     def on_screen_resume(self) -> None:
         self._collector.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.widgets import Label, Rule
 
 from trainer.study import PracticeCard
@@ -22,7 +22,7 @@ class CardView(VerticalScroll):
     CardView #answer { display: none; }
     """
 
-    revealed: reactive[bool] = reactive(False)
+    revealed: var[bool] = var(False)  # the watcher shows or hides the answer's widgets
 
     def compose(self) -> ComposeResult:
         yield Label("", id="topic", classes="topic")
