@@ -108,6 +108,16 @@ def missed_two(settings):
     return study, keys
 
 
+async def open_drill(app, pilot) -> DrillScreen:
+    """From the topics screen: the missed cards (m), then their drill (d)."""
+    await settle(pilot)
+    for key in ("m", "d"):
+        await pilot.press(key)
+        await settle(pilot)
+    assert isinstance(app.screen, DrillScreen)
+    return app.screen
+
+
 # -- reads -----------------------------------------------------------------------------------
 async def test_a_damaged_file_is_a_notice_on_every_screen_and_nothing_is_lost(tiny_settings):
     study, _ = missed_two(tiny_settings)
@@ -158,13 +168,8 @@ async def test_an_undone_drill_whose_card_cannot_be_read_leaves_the_drill_in_ste
     path = study.db.path
     app = make_app(tiny_settings, study, clock=lambda: NOW, start_practice=False)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
-        drill = app.screen
-        assert isinstance(drill, DrillScreen) and {drill.card.key} <= {first, second}
+        drill = await open_drill(app, pilot)
+        assert {drill.card.key} <= {first, second}
         shown = drill.card.key
         await pilot.press("space", "3")
         await settle(pilot)
@@ -205,13 +210,7 @@ async def test_a_drill_that_cannot_be_saved_keeps_the_card(tiny_settings):
     path = study.db.path
     app = make_app(tiny_settings, study, clock=lambda: NOW, start_practice=False)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("m")
-        await settle(pilot)
-        await pilot.press("d")
-        await settle(pilot)
-        drill = app.screen
-        assert isinstance(drill, DrillScreen)
+        drill = await open_drill(app, pilot)
         card = drill.card
         before = image(path)
         read_only(study.db, True)

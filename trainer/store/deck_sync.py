@@ -12,7 +12,9 @@ differ come back. Deck files' parses are read one file at a time.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import NamedTuple
 
@@ -127,11 +129,8 @@ class DeckSources:
 
     def _sync(self, places: Callable[[], Iterable[Place]], plan: Plan) -> int:
         with self.db.write() as c:
-            c.execute("CREATE TEMP TABLE IF NOT EXISTS found_places (key TEXT PRIMARY KEY, "
-                      "path TEXT, position INTEGER, digest TEXT, explicit_id TEXT)")
-            try:
-                c.execute("DELETE FROM temp.found_places")
-                c.executemany("INSERT INTO temp.found_places VALUES (?, ?, ?, ?, ?)", places())
+            with _temporary_rows(c, "found_places", "key TEXT PRIMARY KEY, path TEXT, "
+                                 "position INTEGER, digest TEXT, explicit_id TEXT", places()):
                 moved = c.execute(
                     "SELECT c.id, f.key FROM temp.found_places f JOIN cards c ON c.key = f.key "
                     "LEFT JOIN card_sources s ON s.card_id = c.id "
@@ -149,8 +148,6 @@ class DeckSources:
                         "JOIN card_sources s ON s.card_id = c.id WHERE NOT EXISTS "
                         "(SELECT 1 FROM temp.found_places f WHERE f.key = c.key) "
                         "ORDER BY c.id")]
-            finally:
-                c.execute("DROP TABLE IF EXISTS temp.found_places")
             renames, inserts, updates = plan(Differences(moved, unmatched, pool),
                                              lambda ids: self._texts(c, ids))
             return self._write(c, renames, inserts, updates)
@@ -236,28 +233,38 @@ def sync_cards(db: Database, entries: Callable[[], Iterable[Entry]]) -> tuple[in
 
 
 def _sync_cards(db: Database, entries: Callable[[], Iterable[Entry]]) -> tuple[int, int]:
-    with db.write() as c:
-        c.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_cards (key TEXT PRIMARY KEY, "
-                  "deck TEXT, topic TEXT, kind TEXT, ordinal INTEGER)")
-        try:
-            c.execute("DELETE FROM temp.wanted_cards")
-            c.executemany("INSERT INTO temp.wanted_cards VALUES (?, ?, ?, ?, ?)", entries())
-            added = c.execute(
-                "INSERT INTO cards (key, deck, topic, kind, ordinal, suspended, retired, leech) "
-                "SELECT w.key, w.deck, w.topic, w.kind, w.ordinal, 0, 0, 0 "
-                "FROM temp.wanted_cards w "
-                "WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.key = w.key) "
-                "ORDER BY w.rowid").rowcount
-            retired = c.execute(
-                "UPDATE cards SET retired = 1 WHERE NOT retired AND NOT EXISTS "
-                "(SELECT 1 FROM temp.wanted_cards w WHERE w.key = cards.key)").rowcount
-            stale = c.execute(
-                "SELECT c.id, w.topic, w.ordinal FROM temp.wanted_cards w "
-                "JOIN cards c ON c.key = w.key "
-                "WHERE c.retired OR c.topic IS NOT w.topic OR c.ordinal IS NOT w.ordinal"
-            ).fetchall()
-            c.executemany("UPDATE cards SET retired = 0, topic = ?, ordinal = ? WHERE id = ?",
-                          [(topic, ordinal, card_id) for card_id, topic, ordinal in stale])
-        finally:
-            c.execute("DROP TABLE IF EXISTS temp.wanted_cards")
+    with db.write() as c, _temporary_rows(
+            c, "wanted_cards", "key TEXT PRIMARY KEY, deck TEXT, topic TEXT, kind TEXT, "
+            "ordinal INTEGER", entries()):
+        added = c.execute(
+            "INSERT INTO cards (key, deck, topic, kind, ordinal, suspended, retired, leech) "
+            "SELECT w.key, w.deck, w.topic, w.kind, w.ordinal, 0, 0, 0 "
+            "FROM temp.wanted_cards w "
+            "WHERE NOT EXISTS (SELECT 1 FROM cards c WHERE c.key = w.key) "
+            "ORDER BY w.rowid").rowcount
+        retired = c.execute(
+            "UPDATE cards SET retired = 1 WHERE NOT retired AND NOT EXISTS "
+            "(SELECT 1 FROM temp.wanted_cards w WHERE w.key = cards.key)").rowcount
+        stale = c.execute(
+            "SELECT c.id, w.topic, w.ordinal FROM temp.wanted_cards w "
+            "JOIN cards c ON c.key = w.key "
+            "WHERE c.retired OR c.topic IS NOT w.topic OR c.ordinal IS NOT w.ordinal"
+        ).fetchall()
+        c.executemany("UPDATE cards SET retired = 0, topic = ?, ordinal = ? WHERE id = ?",
+                      [(topic, ordinal, card_id) for card_id, topic, ordinal in stale])
     return added, retired
+
+
+@contextmanager
+def _temporary_rows(c: sqlite3.Connection, name: str, columns: str,
+                    rows: Iterable[tuple]) -> Iterator[None]:
+    """``rows`` in the temporary table ``name`` (``columns``: its SQL column list) for the
+    statements of the block, so SQLite compares them with the store; dropped after."""
+    c.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
+    try:
+        c.execute(f"DELETE FROM temp.{name}")
+        marks = ", ".join("?" for _ in columns.split(","))
+        c.executemany(f"INSERT INTO temp.{name} VALUES ({marks})", rows)
+        yield
+    finally:
+        c.execute(f"DROP TABLE IF EXISTS temp.{name}")
