@@ -138,7 +138,7 @@ async def test_a_damaged_file_is_a_notice_on_every_screen_and_nothing_is_lost(ti
                 await settle(pilot)
                 assert app.is_running and type(app.screen) is screen
                 (note,) = errors(app, title)
-                assert note.message.startswith(f"{path}: ")
+                assert note.message.startswith(f"{path}: could not be read, nothing was ")
                 assert "database disk image is malformed" in note.message
                 assert "\n" not in note.message
                 if screen is not HomeScreen:
@@ -267,7 +267,8 @@ async def test_a_practice_card_that_cannot_be_read_is_a_notice_and_keys_work_aft
             await settle(pilot)
             assert app.is_running and type(app.screen) is PracticeScreen
             (note,) = errors(app, "Card not loaded")
-            assert note.message.startswith(f"{path}: ") and "malformed" in note.message
+            assert note.message.startswith(f"{path}: could not be read")
+            assert "malformed" in note.message
             assert app.screen.card is None and not app.screen.busy  # keys are not stuck
         await pilot.press("escape")  # the file whole again: the same way in shows a card
         await settle(pilot)

@@ -6,7 +6,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -52,13 +52,16 @@ class Database:
     # costs ~100 us of session and transaction overhead (BEGIN IMMEDIATE, COMMIT) around
     # ~1 us of SQLite work; the pooled connection's own sqlite3 handle costs ~6 us to
     # check out. Same pool, so the same pragmas and the same ``dispose()``.
-    @contextmanager
-    def read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> AbstractContextManager[sqlite3.Connection]:
         """A pooled connection in autocommit mode: each statement reads a consistent
         snapshot (WAL), no write lock is taken. SQLite failures become ``StoreError``."""
+        return self._connection(reading=True)
+
+    @contextmanager
+    def _connection(self, *, reading: bool) -> Iterator[sqlite3.Connection]:
         proxy = self.engine.raw_connection()
         try:
-            with _store_errors(self.path):
+            with _store_errors(self.path, reading=reading):
                 yield proxy.driver_connection
         finally:
             proxy.close()
@@ -73,7 +76,7 @@ class Database:
     def write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction (BEGIN IMMEDIATE ... COMMIT), rolled back whole on any
         failure; SQLite failures become ``StoreError`` (``DatabaseBusy`` when locked)."""
-        with self.read() as connection:
+        with self._connection(reading=False) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
@@ -85,14 +88,14 @@ class Database:
 
 
 @contextmanager
-def _store_errors(path: Path) -> Iterator[None]:
+def _store_errors(path: Path, *, reading: bool) -> Iterator[None]:
     """sqlite3 failures of the file itself as ``StoreError`` (as the engine's handle_error:
     constraint errors pass through unchanged)."""
     try:
         yield
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, sqlite3.OperationalError) or type(exc) is sqlite3.DatabaseError:
-            raise write_error(path, exc) from exc
+            raise write_error(path, exc, reading=reading) from exc
         raise
 
 
@@ -108,7 +111,7 @@ class Reader:
     def read(self) -> Iterator[sqlite3.Connection]:
         """The connection (autocommit, ``query_only``); SQLite failures become
         ``StoreError``."""
-        with _store_errors(self.path):
+        with _store_errors(self.path, reading=True):
             yield self.connection
 
     def close(self) -> None:
@@ -124,7 +127,7 @@ def open_reader(path: Path, *, pragmas: Mapping[str, int | str] | None = None) -
     _refuse_foreign_file(path)
     if not path.exists() or _inspect(path) != HEAD_REVISION:
         open_database(path, pragmas=pragmas).close()
-    with _store_errors(path):
+    with _store_errors(path, reading=True):
         # mode=rw: never creates a file (one removed since _inspect stays missing)
         connection = sqlite3.connect(f"{path.as_uri()}?mode=rw", uri=True,
                                      check_same_thread=False)
@@ -232,10 +235,11 @@ def _is_busy(exc: DatabaseError | sqlite3.DatabaseError) -> bool:
     return "locked" in text or "busy" in text
 
 
-def write_error(path: Path, exc: DatabaseError | sqlite3.DatabaseError) -> StoreError:
+def write_error(path: Path, exc: DatabaseError | sqlite3.DatabaseError, *,
+                reading: bool = False) -> StoreError:
     """One line for a failed statement: what happened, that nothing was saved (the
-    transaction is rolled back), and what to do. ``exc``: SQLAlchemy's wrapper or the
-    sqlite3 module's own exception."""
+    transaction is rolled back) or, for a read, that it could not be read, and what to
+    do. ``exc``: SQLAlchemy's wrapper or the sqlite3 module's own exception."""
     cause = str(getattr(exc, "orig", exc))
     text = cause.lower()
     kind = StoreError
@@ -252,7 +256,8 @@ def write_error(path: Path, exc: DatabaseError | sqlite3.DatabaseError) -> Store
                   "point --db or TRAINER_DB elsewhere")
     else:
         advice = f"{cause}; check the disk and try again"
-    return kind(f"{path}: not saved, nothing was changed: {advice}")
+    what = "could not be read" if reading else "not saved"
+    return kind(f"{path}: {what}, nothing was changed: {advice}")
 
 
 def _refuse_foreign_file(path: Path) -> None:
@@ -314,7 +319,8 @@ def _engine(path: Path, pragmas: Mapping[str, int | str] | None = None) -> Engin
         # StoreError line naming the file; constraint errors pass through unchanged.
         error = context.sqlalchemy_exception
         if isinstance(error, OperationalError) or type(error) is DatabaseError:
-            return write_error(path, error)
+            statement = (context.statement or "").lstrip().upper()
+            return write_error(path, error, reading=statement.startswith(("SELECT", "WITH")))
         return None
 
     @event.listens_for(engine, "begin")
