@@ -127,8 +127,9 @@ class DrillSession:
         """Delete the last drill and show the same card (the same instance) again."""
         if not self._done:
             return None
-        last = self._done.pop()
-        self.queries.delete_drill(last.review_id)
+        last = self._done[-1]
+        self.queries.delete_drill(last.review_id)  # StoreError: still undoable later
+        self._done.pop()
         self.position = last.position
         item = self.items[last.position]
         self.current = item

@@ -10,6 +10,7 @@ from tests.helpers import NOW, open_study
 from trainer.drill import DrillSession, drill_items
 from trainer.progress import ProgressTracker, parse_window
 from trainer.scheduling.memory import Grade
+from trainer.store.database import StoreError
 from trainer.store.records import Attempt
 
 EXERCISE = "exercise:conv-output-size:1"
@@ -179,3 +180,29 @@ def test_undo_of_a_drill_deletes_it_and_shows_the_same_instance(tiny_settings):
         kinds = c.execute(text("SELECT kind, rating FROM reviews ORDER BY id")).all()
     assert kinds == [("scheduled", 1), ("drill", 3)]
     assert study.repo.card(EXERCISE) == before
+
+
+def test_an_undo_that_cannot_be_saved_can_be_done_again(tiny_settings):
+    """The delete fails (the file refuses writes: ``PRAGMA query_only``, the store's test
+    hook): the drill stays done and undoable; once writes work, the same undo goes through."""
+    study = open_study(tiny_settings)
+    first = study.next_card(NOW)
+    study.answer(first.key, Grade.AGAIN, NOW)
+    drill = DrillSession(study, ProgressTracker.of(study).missed(NOW))
+    drill.next_card(NOW)
+    drill.answer(first.key, Grade.GOOD, NOW)
+    study.db.pragmas["query_only"] = 1
+    study.db.engine.dispose()
+    try:
+        drill.undo(NOW)
+    except StoreError as exc:
+        assert "not saved" in str(exc)
+    else:
+        raise AssertionError("the delete should have failed")
+    assert drill.can_undo() and drill.progress(NOW).done == 1
+    del study.db.pragmas["query_only"]
+    study.db.engine.dispose()
+    assert drill.undo(NOW).key == first.key and not drill.can_undo()
+    with study.db.engine.connect() as c:
+        assert c.execute(text("SELECT kind FROM reviews ORDER BY id")).scalars().all() == [
+            "scheduled"]
