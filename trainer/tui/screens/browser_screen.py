@@ -33,6 +33,7 @@ from trainer.tui.live_reload import DecksReloaded, edit_card
 from trainer.tui.screens.confirm_modal import ConfirmModal
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import report_store_error, reports_store_errors
+from trainer.tui.widgets.sized_table import fill_table
 
 _STATE_LABELS = {"all": "Any state", "new": "New", "learning": "Learning", "review": "Review",
                  "suspended": "Suspended", "leech": "Leeches"}
@@ -65,6 +66,12 @@ def days_text(days: float | None) -> str:
     if days < 1:
         return f"{days * 24 * 60:.0f}m" if days * 24 < 1 else f"{days * 24:.0f}h"
     return f"{days:.0f}d" if days < 100 else f"{days / 30:.1f}mo"
+
+
+CARD_COLUMNS = (("Card", "card"), ("Topic", "topic"), ("State", "state"), ("Due", "due"),
+                ("Recall", "recall"))
+HISTORY_COLUMNS = (("Date", "date"), ("Kind", "kind"), ("Grade", "grade"),
+                   ("Interval", "interval"), ("Time", "time"), ("Answer", "answer"))
 
 
 class BrowserScreen(Screen):
@@ -117,13 +124,8 @@ class BrowserScreen(Screen):
 
     def on_mount(self) -> None:
         cards = self.query_one("#browser-cards", DataTable)
-        for label, key in (("Card", "card"), ("Topic", "topic"), ("State", "state"),
-                           ("Due", "due"), ("Recall", "recall")):
-            cards.add_column(label, key=key)
-        history = self.query_one("#browser-history", DataTable)
-        for label, key in (("Date", "date"), ("Kind", "kind"), ("Grade", "grade"),
-                           ("Interval", "interval"), ("Time", "time"), ("Answer", "answer")):
-            history.add_column(label, key=key)
+        fill_table(cards, CARD_COLUMNS, [])
+        fill_table(self.query_one("#browser-history", DataTable), HISTORY_COLUMNS, [])
         cards.focus()
         self.load_cards()
 
@@ -174,13 +176,13 @@ class BrowserScreen(Screen):
         self.cards = message.cards
         table = self.query_one("#browser-cards", DataTable)
         selected = self.selected_key()
-        table.clear()
         now = self.app.clock()
         theme = self.app.theme_variables
-        for card in self.cards:
-            table.add_row(Text(_clip(card.title, 46)), Text(_clip(card.topic_title, 18)),
-                          state_cell(card, theme), _due(card.due, now),
-                          format_percent(card.recall), key=card.key)
+        fill_table(table, CARD_COLUMNS, [
+            (card.key, (Text(_clip(card.title, 46)), Text(_clip(card.topic_title, 18)),
+                        state_cell(card, theme), _due(card.due, now),
+                        format_percent(card.recall)))
+            for card in self.cards])
         keys = [c.key for c in self.cards]
         if selected in keys:
             table.move_cursor(row=keys.index(selected))
@@ -204,8 +206,8 @@ class BrowserScreen(Screen):
         self.history = history
         header = self.query_one("#browser-card", Static)
         table = self.query_one("#browser-history", DataTable)
-        table.clear()
         if history is None:
+            fill_table(table, HISTORY_COLUMNS, [])
             header.update("[$text-muted]No card selected.[/]")
             return
         card = history.card
@@ -215,15 +217,17 @@ class BrowserScreen(Screen):
             f"[b]{escape(card.title)}[/b]\n[$text-muted]{escape(card.key)}{where}[/]\n"
             f"{state_text(card)} · {card.reviews} reviews · {card.lapses} lapses · "
             f"stability {stability} · recall now {format_percent(card.recall)}")
+        rows = []
         for entry in reversed(history.entries):
             answer = ""
             if entry.answer is not None:
                 mark = "✓" if entry.correct else "✗"
                 answer = f"{mark} {_clip(entry.answer, 24)}"
-            table.add_row(
+            rows.append((None, (
                 entry.reviewed_at.astimezone().strftime("%Y-%m-%d %H:%M"), entry.kind,
                 entry.grade_label, days_text(entry.interval_days),
-                f"{entry.seconds:.0f}s" if entry.seconds is not None else "–", Text(answer))
+                f"{entry.seconds:.0f}s" if entry.seconds is not None else "–", Text(answer))))
+        fill_table(table, HISTORY_COLUMNS, rows)
 
     # -- filters -------------------------------------------------------------------------
     @on(Input.Changed, "#browser-text")

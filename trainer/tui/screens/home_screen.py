@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import cell_len
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -21,6 +19,7 @@ from trainer.tui.screens.missed_screen import MissedScreen
 from trainer.tui.screens.settings_screen import SettingsScreen
 from trainer.tui.screens.stats_screen import StatsScreen
 from trainer.tui.store_errors import reports_store_errors
+from trainer.tui.widgets.sized_table import fill_table
 
 ALL_TOPICS = "__all__"
 COLUMNS = (("Topic", "topic"), ("Due", "due"), ("New", "new"), ("Cards", "total"))
@@ -53,7 +52,7 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        fill_table(self.query_one(DataTable), [])
+        fill_table(self.query_one(DataTable), COLUMNS, [])
 
     def on_screen_resume(self) -> None:
         self.load_overview()
@@ -77,7 +76,7 @@ class HomeScreen(Screen):
         )
         table = self.query_one(DataTable)
         row = table.cursor_row
-        fill_table(table, [
+        fill_table(table, COLUMNS, [
             (ALL_TOPICS, ("All topics", str(overview.due),
                           str(min(overview.new_available, overview.new_left_today)),
                           str(sum(t.total for t in overview.topics)))),
@@ -129,23 +128,6 @@ class HomeScreen(Screen):
 
     def action_settings(self) -> None:
         self.app.push_screen(SettingsScreen())
-
-
-def fill_table(table: DataTable, rows: list[tuple[str, tuple[str, ...]]]) -> None:
-    """The topics, in columns as wide as their widest cell, given up front.
-
-    A DataTable left to size its columns measures new rows only when it is next idle, and
-    Textual 8 keeps the rows it drew before that (its row cache is not keyed by the
-    widths): a frame drawn in between stuck at "All t" for "All topics".
-    """
-    widths = [cell_len(label) for label, _ in COLUMNS]
-    for _, cells in rows:
-        widths = [max(w, Text.from_markup(c).cell_len) for w, c in zip(widths, cells, strict=True)]
-    table.clear(columns=True)
-    for (label, key), width in zip(COLUMNS, widths, strict=True):
-        table.add_column(label, key=key, width=width)
-    for key, cells in rows:
-        table.add_row(*cells, key=key)
 
 
 def readiness_line(ready: Readiness | None) -> str:

@@ -18,9 +18,14 @@ from trainer.progress import MissedCard, ProgressTracker, format_window
 from trainer.tui.screens.drill_screen import DrillScreen
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import reports_store_errors
+from trainer.tui.widgets.sized_table import fill_table
 
 WINDOWS: tuple[timedelta | None, ...] = (timedelta(days=1), timedelta(days=7),
                                          timedelta(days=30), None)
+
+
+COLUMNS = (("When", "when"), ("×", "misses"), ("Topic", "topic"), ("Card", "card"),
+           ("You answered", "answer"))
 
 
 class MissedScreen(Screen):
@@ -56,10 +61,7 @@ class MissedScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        for label, key in (("When", "when"), ("×", "misses"), ("Topic", "topic"),
-                           ("Card", "card"), ("You answered", "answer")):
-            table.add_column(label, key=key)
+        fill_table(self.query_one(DataTable), COLUMNS, [])
 
     def on_screen_resume(self) -> None:
         self.load_missed()
@@ -77,12 +79,11 @@ class MissedScreen(Screen):
             f"[b]{len(self.missed)}[/b] card{'s' * (len(self.missed) != 1)}")
         table = self.query_one(DataTable)
         row = table.cursor_row
-        table.clear()
-        for card in self.missed:
-            table.add_row(
-                self.app.format_time(card.last_missed) or "", str(card.misses),
-                Text(card.topic_title), Text(_clip(card.title, 48)),
-                Text(_clip(card.answer or "", 18)), key=card.key)
+        fill_table(table, COLUMNS, [
+            (card.key, (self.app.format_time(card.last_missed) or "", str(card.misses),
+                        Text(card.topic_title), Text(_clip(card.title, 48)),
+                        Text(_clip(card.answer or "", 18))))
+            for card in self.missed])
         if self.missed:
             table.move_cursor(row=min(row, len(self.missed) - 1))
         if self.drill_now:

@@ -21,6 +21,7 @@ from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import reports_store_errors
 from trainer.tui.widgets.bar_chart import BarChart
 from trainer.tui.widgets.heatmap import HeatMap
+from trainer.tui.widgets.sized_table import fill_table
 
 
 def retention_markup(stats: Stats) -> str:
@@ -52,6 +53,9 @@ def mastery_markup(stats: Stats, width: int = 24) -> str:
         lines.append(f"{title:<{name}} [$accent]{hbar(m.mastery, width)}[/] "
                      f"{m.mastery:>4.0%} [$text-muted]{m.studied}/{m.cards}[/]")
     return "\n".join(lines)
+
+
+WEAKEST_COLUMNS = (("Recall", "recall"), ("Topic", "topic"), ("Card", "card"))
 
 
 class StatsScreen(Screen):
@@ -95,10 +99,7 @@ class StatsScreen(Screen):
                   "#stats-weak-box": "The ten weakest cards"}
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
-        table = self.query_one("#stats-weakest", DataTable)
-        table.add_column("Recall", key="recall")
-        table.add_column("Topic", key="topic")
-        table.add_column("Card", key="card")
+        fill_table(self.query_one("#stats-weakest", DataTable), WEAKEST_COLUMNS, [])
         self.query_one("#stats-body").focus()
         self.load_stats()
 
@@ -125,11 +126,9 @@ class StatsScreen(Screen):
         self.query_one("#stats-forecast-box").border_subtitle = (
             f"{sum(due)} due · today {due[0] if due else 0}")
         self.query_one("#stats-mastery", Static).update(mastery_markup(stats))
-        table = self.query_one("#stats-weakest", DataTable)
-        table.clear()
-        for card in stats.weakest:
-            table.add_row(f"{card.recall:.0%}", Text(card.topic_title), Text(card.title),
-                          key=card.key)
+        fill_table(self.query_one("#stats-weakest", DataTable), WEAKEST_COLUMNS, [
+            (card.key, (f"{card.recall:.0%}", Text(card.topic_title), Text(card.title)))
+            for card in stats.weakest])
 
     def action_refresh(self) -> None:
         self.load_stats()
