@@ -143,3 +143,41 @@ def test_exercise_errors(capsys):
     assert "must be a JSON object" in capsys.readouterr().err
     assert main(["exercise", "conv-output-size", "--params", '{"nonsense": 1}']) == 2
     assert "invalid exercise parameters" in capsys.readouterr().err
+
+
+def test_garbage_collection_is_off_only_while_a_command_starts(tmp_path: Path, monkeypatch):
+    """cli.main turns collection off for start-up; a plain command gets it back before it
+    runs, an app command when the app has mounted, and every command when it ends."""
+    import gc
+
+    from trainer import cli
+
+    seen = {}
+
+    def paths(settings, args):
+        seen["paths"] = gc.isenabled()
+        return 0
+
+    monkeypatch.setattr(cli, "_paths", paths)
+    assert main(["--home", str(tmp_path), "paths"]) == 0
+    assert seen["paths"] is True and gc.isenabled()
+    # An app command whose start fails (no such topic) still leaves collection on.
+    home = tmp_path / "h"
+    assert main(["--home", str(home), "--topic", "no-such-topic"]) == 2
+    assert gc.isenabled()
+
+
+async def test_the_app_turns_collection_back_on_when_it_mounts(tiny_settings):
+    import gc
+
+    from tests.helpers import NOW, open_study
+    from trainer.tui.app import make_app
+
+    study = open_study(tiny_settings)
+    gc.disable()  # as cli.main leaves it for the app
+    try:
+        app = make_app(tiny_settings, study, clock=lambda: NOW, start_practice=False)
+        async with app.run_test(size=(100, 30)):
+            assert gc.isenabled()
+    finally:
+        gc.enable()

@@ -56,6 +56,7 @@ class TrainerApp(App[int]):
         # of the garbage collector's sight, or every full collection walks them all (with
         # 100,000 cards that is a pause of tens of milliseconds in the middle of an answer).
         gc.freeze()
+        gc.enable()  # off while the command started up (cli.main)
         watcher(self).start()  # live reload of the deck folders (trainer/tui/live_reload.py)
         if self._start_practice:
             # Straight to a card; the topics screen is built when practice is first left
