@@ -181,3 +181,15 @@ async def test_the_app_turns_collection_back_on_when_it_mounts(tiny_settings):
             assert gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_the_trainer_command_starts_through_the_launcher(tmp_path: Path, monkeypatch, capsys):
+    """The console script (trainer.launch:main) turns collection off before the command
+    line is imported; the command runs and collection is back on when it returns."""
+    import gc
+
+    from trainer import launch
+
+    monkeypatch.setattr(sys, "argv", ["trainer", "--home", str(tmp_path), "paths"])
+    assert launch.main() == 0
+    assert str(tmp_path) in capsys.readouterr().out and gc.isenabled()
