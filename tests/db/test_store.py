@@ -188,3 +188,56 @@ def test_an_unrelated_sqlite_database_is_refused(tmp_path: Path):
 def test_a_directory_is_refused(tmp_path: Path):
     with pytest.raises(StoreError, match="is a directory"):
         open_database(tmp_path)
+
+
+def test_practising_never_imports_sqlalchemy_on_an_up_to_date_database(tiny_settings):
+    """Open, draw, answer, undo and count through the study session and build the app:
+    the store's own sqlite3 connections serve all of it, so SQLAlchemy (~150 ms of a
+    start) is imported only for migrations and the few ORM writes (drills, browser)."""
+    import subprocess
+    import sys
+
+    from tests.helpers import open_study
+
+    open_study(tiny_settings).close()  # created and migrated (SQLAlchemy, once)
+    code = (
+        "import sys\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n"
+        "from trainer.config import Settings\n"
+        "from trainer.study import StudySession\n"
+        "from trainer.tui.app import make_app\n"
+        "settings = Settings(home=Path(sys.argv[1]), builtin_deck=False, exercises=False,\n"
+        "                    decks=[Path(sys.argv[2])])\n"
+        "study = StudySession.open(settings)\n"
+        "now = datetime.now(UTC)\n"
+        "card = study.next_card(now)\n"
+        "study.answer(card.key, 3, now)\n"
+        "assert study.undo(now).key == card.key\n"
+        "study.progress(now); study.overview(now); study.checkpoint()\n"
+        "make_app(settings, study)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'sqlalchemy', 'alembic'}))\n")
+    result = subprocess.run([sys.executable, "-c", code, str(tiny_settings.home),
+                             str(tiny_settings.decks[0])], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+def test_own_connections_are_reused_and_remade_with_new_pragmas_after_dispose(db):
+    with db.read() as first:
+        pass
+    with db.read() as again:
+        assert again is first  # taken back from the idle ones
+    db.pragmas["query_only"] = 1
+    with db.read() as still:  # made before the change: kept until a dispose
+        assert still is first and still.execute("PRAGMA query_only").fetchone() == (0,)
+    db.dispose()
+    with db.read() as fresh:
+        assert fresh is not first and fresh.execute("PRAGMA query_only").fetchone() == (1,)
+    with pytest.raises(StoreError, match="not saved, nothing was changed"):
+        with db.write() as c:
+            c.execute("DELETE FROM cards")
+    del db.pragmas["query_only"]
+    db.engine.dispose()  # the engine's dispose discards them too (tests and tools use it)
+    with db.write() as c:
+        c.execute("DELETE FROM cards")

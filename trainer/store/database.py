@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -35,36 +37,67 @@ class DatabaseBusy(StoreError):
 EXTRA_PRAGMAS: dict[str, int | str] = {}
 
 
-@dataclass
 class Database:
-    path: Path
-    engine: Engine
-    sessions: sessionmaker[Session]
-    # Extra PRAGMAs run on every new connection (a test hook: ``max_page_count`` makes the
-    # next write fail as on a full disk). Mutable: change it, then ``engine.dispose()``.
-    pragmas: dict[str, int | str] = field(default_factory=dict)
+    """The trainer database at ``path``.
+
+    The hot path (``read``, ``write``: the queue, the answers, the deck syncs) runs on
+    connections of its own from the sqlite3 module, with the same pragmas as the engine's.
+    SQLAlchemy's engine and sessions are made when first used (the ORM queries, the
+    migrations): a start-up that needs neither never imports SQLAlchemy (about 150 ms).
+
+    ``pragmas``: extra PRAGMAs run on every new connection (a test hook: ``max_page_count``
+    makes the next write fail as on a full disk). Mutable: change it, then ``dispose()``
+    (or ``engine.dispose()``, which does the same).
+    """
+
+    IDLE = 4  # connections kept for reuse (one per thread at work is plenty)
+
+    def __init__(self, path: Path, pragmas: dict[str, int | str] | None = None) -> None:
+        self.path = path
+        self.pragmas = pragmas if pragmas is not None else {}
+        self._engine: Engine | None = None
+        self._sessions: sessionmaker[Session] | None = None
+        self._lock = threading.Lock()
+        self._idle: list[tuple[sqlite3.Connection, int]] = []
+        self._generation = 0  # a connection made before the last dispose is not reused
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            from sqlalchemy import event
+
+            engine = _engine(self.path, self.pragmas)
+            event.listen(engine, "engine_disposed", lambda _engine: self._discard_idle())
+            self._engine = engine
+        return self._engine
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            from sqlalchemy.orm import sessionmaker
+
+            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        return self._sessions
+
+    def dispose(self) -> None:
+        """Close every idle connection; the next ones are made with ``pragmas`` as they
+        are now."""
+        if self._engine is not None:
+            self._engine.dispose()  # its engine_disposed listener discards ours too
+        else:
+            self._discard_idle()
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.dispose()
 
     # -- the hot path: the sqlite3 connection itself ---------------------------------
     # Answering a card runs about ten small statements. Through ORM sessions each one
-    # costs ~100 us of session and transaction overhead (BEGIN IMMEDIATE, COMMIT) around
-    # ~1 us of SQLite work; the pooled connection's own sqlite3 handle costs ~6 us to
-    # check out. Same pool, so the same pragmas and the same ``dispose()``.
+    # cost ~100 us of session and transaction overhead (BEGIN IMMEDIATE, COMMIT) around
+    # ~1 us of SQLite work; a pooled connection is taken and given back in ~1 us.
     def read(self) -> AbstractContextManager[sqlite3.Connection]:
-        """A pooled connection in autocommit mode: each statement reads a consistent
-        snapshot (WAL), no write lock is taken. SQLite failures become ``StoreError``."""
+        """A connection in autocommit mode: each statement reads a consistent snapshot
+        (WAL), no write lock is taken. SQLite failures become ``StoreError``."""
         return self._connection(reading=True)
-
-    @contextmanager
-    def _connection(self, *, reading: bool) -> Iterator[sqlite3.Connection]:
-        proxy = self.engine.raw_connection()
-        try:
-            with _store_errors(self.path, reading=reading):
-                yield proxy.driver_connection
-        finally:
-            proxy.close()
 
     def checkpoint(self) -> None:
         """Copy the WAL into the file and sync it (PASSIVE: never waits for, nor blocks,
@@ -85,6 +118,44 @@ class Database:
                 if connection.in_transaction:
                     connection.execute("ROLLBACK")
                 raise
+
+    @contextmanager
+    def _connection(self, *, reading: bool) -> Iterator[sqlite3.Connection]:
+        with _store_errors(self.path, reading=reading):
+            connection, generation = self._checkout()
+            try:
+                yield connection
+            finally:
+                self._checkin(connection, generation)
+
+    def _checkout(self) -> tuple[sqlite3.Connection, int]:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+            generation = self._generation
+        connection = sqlite3.connect(self.path, check_same_thread=False)
+        try:
+            _set_pragmas(connection, self.pragmas)
+        except BaseException:
+            connection.close()
+            raise
+        return connection, generation
+
+    def _checkin(self, connection: sqlite3.Connection, generation: int) -> None:
+        if connection.in_transaction:  # never hand on a transaction left open
+            connection.rollback()
+        with self._lock:
+            if generation == self._generation and len(self._idle) < self.IDLE:
+                self._idle.append((connection, generation))
+                return
+        connection.close()
+
+    def _discard_idle(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+            self._generation += 1
+        for connection, _ in idle:
+            connection.close()
 
 
 @contextmanager
@@ -147,9 +218,6 @@ def open_database(path: Path, *, pragmas: Mapping[str, int | str] | None = None)
     ``-wal`` and ``-shm`` files SQLite derives from it are owner-only too). If creating it
     fails half-way, the half-made file is removed; an existing file is never removed.
     """
-    from sqlalchemy.exc import DatabaseError, OperationalError
-    from sqlalchemy.orm import sessionmaker
-
     path = path.expanduser().absolute()  # relative (--db x.sqlite3): SQLite URIs need absolute
     _refuse_foreign_file(path)
     try:
@@ -159,25 +227,28 @@ def open_database(path: Path, *, pragmas: Mapping[str, int | str] | None = None)
                          "point --db or TRAINER_DB at a writable place") from exc
     created = not path.exists() and _create_owner_only(path)
     revision = _inspect(path) if not created else None
-    extra = {**EXTRA_PRAGMAS, **(pragmas or {})}
-    engine = _engine(path, extra)
+    db = Database(path, {**EXTRA_PRAGMAS, **(pragmas or {})})
+    if revision == HEAD_REVISION:
+        return db  # nothing to migrate (and SQLAlchemy not imported)
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
     try:
-        _migrate(engine, path, revision)
+        _migrate(db.engine, path, revision)
     except OperationalError as exc:
-        engine.dispose()
+        db.close()
         _remove_if_created(path, created)
         raise StoreError(f"{path}: cannot open the database ({exc.orig}); check that the "
                          "folder is writable, or point --db or TRAINER_DB elsewhere") from exc
     except DatabaseError as exc:
-        engine.dispose()
+        db.close()
         _remove_if_created(path, created)
         raise StoreError(f"{path}: not a usable trainer database ({exc.orig}); move it "
                          "away or point --db or TRAINER_DB elsewhere") from exc
     except BaseException:
-        engine.dispose()
+        db.close()
         _remove_if_created(path, created)
         raise
-    return Database(path, engine, sessionmaker(engine, expire_on_commit=False), extra)
+    return db
 
 
 def _create_owner_only(path: Path) -> bool:
@@ -215,14 +286,15 @@ def guarded_write(path: Path, write: Callable[[], T]) -> T:
     anything. Any other failure (disk full, read-only file, I/O error) becomes a
     ``StoreError`` naming the file and what to do; the transaction was rolled back.
     """
-    from sqlalchemy.exc import DatabaseError
-
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             try:
                 return write()
-            except DatabaseError as exc:  # not translated (an engine not made by _engine)
-                raise write_error(path, exc) from exc
+            except Exception as exc:  # SQLAlchemy's, not translated (an engine not ours)
+                orm = sys.modules.get("sqlalchemy.exc")  # not imported: none to translate
+                if orm is not None and isinstance(exc, orm.DatabaseError):
+                    raise write_error(path, exc) from exc
+                raise
         except DatabaseBusy:
             if attempt == WRITE_ATTEMPTS:
                 raise

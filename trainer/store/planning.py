@@ -1,6 +1,7 @@
 """Queries for interview mode and the optimizer: memory states, due loads, review history.
 
-Read-only except ``set_dues`` (interview mode moving reviews earlier). One transaction each.
+Read-only except ``set_dues`` (interview mode moving reviews earlier). One transaction each,
+in plain SQL on the database's own connections (``Database.read`` / ``write``).
 """
 
 from __future__ import annotations
@@ -8,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel
-from sqlalchemy import and_, func, select, update
 
 from trainer.store.database import Database, guarded_write
-from trainer.store.models import CardRow, ReviewRow
 from trainer.store.records import CardState
+from trainer.store.stamps import parse_stamp, stamp
 
 REVIEW_STATE = 2  # fsrs.State.Review
+_ACTIVE = "retired = 0 AND suspended = 0"
+_STATE_COLUMNS = "id, key, topic, state, step, stability, difficulty, due, last_review"
 
 
 class HistoryReview(BaseModel):
@@ -26,46 +28,38 @@ class HistoryReview(BaseModel):
     duration_ms: int | None = None
 
 
-def _active():
-    return and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
-
-
-def _state(row: CardRow) -> CardState:
-    return CardState(
-        id=row.id, key=row.key, topic=row.topic, state=row.state, step=row.step,
-        stability=row.stability, difficulty=row.difficulty, due=row.due,
-        last_review=row.last_review,
-    )
+def _states(db: Database, where: str, params: tuple = ()) -> list[CardState]:
+    with db.read() as c:
+        rows = c.execute(f"SELECT {_STATE_COLUMNS} FROM cards WHERE {_ACTIVE} AND {where} "
+                         "ORDER BY id", params).fetchall()
+    return [CardState(id=r[0], key=r[1], topic=r[2], state=r[3], step=r[4], stability=r[5],
+                      difficulty=r[6], due=parse_stamp(r[7]), last_review=parse_stamp(r[8]))
+            for r in rows]
 
 
 def card_states(db: Database) -> list[CardState]:
     """Every active card's state (never-studied ones have ``due`` None)."""
-    with db.sessions.begin() as s:
-        return [_state(r) for r in s.scalars(select(CardRow).where(_active())
-                                             .order_by(CardRow.id)).all()]
+    return _states(db, "1")
 
 
 def reviews_due_after(db: Database, moment: datetime) -> list[CardState]:
     """Active review cards due after ``moment``."""
-    query = (select(CardRow).where(_active(), CardRow.state == REVIEW_STATE,
-                                   CardRow.due > moment).order_by(CardRow.id))
-    with db.sessions.begin() as s:
-        return [_state(r) for r in s.scalars(query).all()]
+    return _states(db, f"state = {REVIEW_STATE} AND due > ?", (stamp(moment),))
 
 
 def review_dues(db: Database, start: datetime, end: datetime) -> list[datetime]:
     """Due times of the active review cards due in ``[start, end)``."""
-    query = select(CardRow.due).where(_active(), CardRow.state == REVIEW_STATE,
-                                      CardRow.due >= start, CardRow.due < end)
-    with db.sessions.begin() as s:
-        return list(s.scalars(query).all())
+    with db.read() as c:
+        rows = c.execute(f"SELECT due FROM cards WHERE {_ACTIVE} AND state = {REVIEW_STATE} "
+                         "AND due >= ? AND due < ?", (stamp(start), stamp(end))).fetchall()
+    return [parse_stamp(due) for (due,) in rows]
 
 
 def unseen_count(db: Database) -> int:
     """Active cards never studied."""
-    with db.sessions.begin() as s:
-        return s.scalar(select(func.count()).select_from(CardRow).where(
-            _active(), CardRow.due.is_(None))) or 0
+    with db.read() as c:
+        (count,), = c.execute(f"SELECT count(*) FROM cards WHERE {_ACTIVE} AND due IS NULL")
+    return count
 
 
 def set_dues(db: Database, dues: dict[int, datetime]) -> None:
@@ -75,19 +69,17 @@ def set_dues(db: Database, dues: dict[int, datetime]) -> None:
         return
 
     def write() -> None:
-        with db.sessions.begin() as s:
-            for card_id, due in dues.items():
-                s.execute(update(CardRow).where(CardRow.id == card_id).values(due=due))
+        with db.write() as c:
+            c.executemany("UPDATE cards SET due = ? WHERE id = ?",
+                          [(stamp(due), card_id) for card_id, due in dues.items()])
 
     guarded_write(db.path, write)
 
 
 def scheduled_history(db: Database) -> list[HistoryReview]:
     """Every scheduled review, oldest first (ties by id)."""
-    query = (select(ReviewRow.card_id, ReviewRow.rating, ReviewRow.reviewed_at,
-                    ReviewRow.duration_ms)
-             .where(ReviewRow.kind == "scheduled")
-             .order_by(ReviewRow.reviewed_at, ReviewRow.id))
-    with db.sessions.begin() as s:
-        return [HistoryReview(card_id=c, rating=r, reviewed_at=t, duration_ms=d)
-                for c, r, t, d in s.execute(query).all()]
+    with db.read() as c:
+        rows = c.execute("SELECT card_id, rating, reviewed_at, duration_ms FROM reviews "
+                         "WHERE kind = 'scheduled' ORDER BY reviewed_at, id").fetchall()
+    return [HistoryReview(card_id=card, rating=rating, reviewed_at=parse_stamp(at),
+                          duration_ms=ms) for card, rating, at, ms in rows]

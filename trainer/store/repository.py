@@ -1,4 +1,6 @@
-"""Queries and writes, one transaction each (``with sessions.begin()``)."""
+"""Queries and writes on the cards and their reviews, one transaction each, in plain SQL
+on the database's own sqlite3 connections (``Database.read`` / ``write``): no ORM on a
+path an answer or the start-up takes."""
 
 from __future__ import annotations
 
@@ -7,28 +9,13 @@ import json
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, delete, func, or_, select, update
-
 from trainer.store.database import Database, guarded_write
 from trainer.store.deck_sync import sync_cards
-from trainer.store.models import CardRow, ReviewRow
 from trainer.store.records import Attempt, CardEntry, CardState, ReviewRecord, TopicCounts
 from trainer.store.stamps import parse_stamp, stamp
 
 LEARNING_STATES = (1, 3)  # fsrs.State.Learning, fsrs.State.Relearning
 REVIEW_STATE = 2
-
-
-def _state(row: CardRow) -> CardState:
-    return CardState(
-        id=row.id, key=row.key, topic=row.topic, state=row.state, step=row.step,
-        stability=row.stability, difficulty=row.difficulty, due=row.due,
-        last_review=row.last_review,
-    )
-
-
-def _active():
-    return and_(CardRow.retired.is_(False), CardRow.suspended.is_(False))
 
 
 # -- the hot path in plain SQL on the pooled sqlite3 handle (``Database.read``/``write``):
@@ -93,23 +80,16 @@ class Repository:
 
     # -- what is due ---------------------------------------------------------------------
     def topic_counts(self, now: datetime, day_end: datetime) -> list[TopicCounts]:
-        due_now = or_(
-            and_(CardRow.state.in_(LEARNING_STATES), CardRow.due <= now),
-            and_(CardRow.state == REVIEW_STATE, CardRow.due < day_end),
-        )
-        query = (
-            select(
-                CardRow.topic,
-                func.sum(case((due_now, 1), else_=0)),
-                func.sum(case((CardRow.due.is_(None), 1), else_=0)),
-                func.count(),
-            )
-            .where(_active())
-            .group_by(CardRow.topic)
-        )
-        with self.db.sessions.begin() as s:
-            return [TopicCounts(topic=t, due=d or 0, new=n or 0, total=c)
-                    for t, d, n, c in s.execute(query).all()]
+        """Per topic of the active cards: due in this study day, new, all."""
+        with self.db.read() as c:
+            rows = c.execute(
+                "SELECT topic, "
+                "sum(CASE WHEN (state IN (1, 3) AND due <= ?) OR (state = 2 AND due < ?) "
+                "THEN 1 ELSE 0 END), sum(CASE WHEN due IS NULL THEN 1 ELSE 0 END), count(*) "
+                f"FROM cards WHERE 1 {_ACTIVE} GROUP BY topic",
+                (stamp(now), stamp(day_end))).fetchall()
+        return [TopicCounts(topic=t, due=d or 0, new=n or 0, total=n_all)
+                for t, d, n, n_all in rows]
 
     def due_count(self, now: datetime, day_end: datetime, topic: str | None = None) -> int:
         """Cards due in this study day: learning ones due by ``now``, reviews before the end.
@@ -247,34 +227,33 @@ class Repository:
         None when there is nothing to undo: the review is gone, or the card was answered
         again since (in another window), whose review undoing this one would wipe out.
         """
-        with self.db.sessions.begin() as s:
-            review = s.get(ReviewRow, review_id)
+        with self.db.write() as c:
+            review = c.execute("SELECT card_id, state_before FROM reviews WHERE id = ?",
+                               (review_id,)).fetchone()
             if review is None:
                 return None
-            later = s.scalar(select(func.count()).select_from(ReviewRow).where(
-                ReviewRow.card_id == review.card_id, ReviewRow.id > review_id,
-                ReviewRow.kind == "scheduled"))
+            card_id, state_before = review
+            (later,), = c.execute(
+                "SELECT count(*) FROM reviews WHERE card_id = ? AND id > ? "
+                "AND kind = 'scheduled'", (card_id, review_id))
             if later:
                 return None
-            if review.state_before is None:
-                restored = dict(state=None, step=None, stability=None, difficulty=None,
-                                due=None, last_review=None)
-            else:
-                data = json.loads(review.state_before)
-                restored = CardState(id=0, key="", topic="", **data).model_dump(
-                    exclude={"id", "key", "topic"})
-            s.execute(update(CardRow).where(CardRow.id == review.card_id).values(**restored))
-            s.execute(delete(ReviewRow).where(ReviewRow.id == review_id))
-            row = s.get(CardRow, review.card_id)
-            s.refresh(row)
-            return _state(row)
+            restored = CardState(id=card_id, key="", topic="",
+                                 **(json.loads(state_before) if state_before else {}))
+            c.execute(f"UPDATE cards SET {', '.join(f + ' = ?' for f in _SCHEDULE_FIELDS)} "
+                      "WHERE id = ?", (*_schedule_values(restored), card_id))
+            c.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
+            row = c.execute(f"SELECT {_STATE_COLUMNS} FROM cards WHERE id = ?",
+                            (card_id,)).fetchone()
+        return _state_of(row)
 
     def reviews(self, limit: int = 100) -> list[ReviewRecord]:
-        query = (select(ReviewRow, CardRow.key).join(CardRow)
-                 .order_by(ReviewRow.reviewed_at.desc(), ReviewRow.id.desc()).limit(limit))
-        with self.db.sessions.begin() as s:
-            return [
-                ReviewRecord(id=r.id, card_key=key, rating=r.rating, reviewed_at=r.reviewed_at,
-                             duration_ms=r.duration_ms, was_new=r.was_new)
-                for r, key in s.execute(query).all()
-            ]
+        """The latest reviews, newest first."""
+        with self.db.read() as c:
+            rows = c.execute(
+                "SELECT r.id, c.key, r.rating, r.reviewed_at, r.duration_ms, r.was_new "
+                "FROM reviews r JOIN cards c ON c.id = r.card_id "
+                "ORDER BY r.reviewed_at DESC, r.id DESC LIMIT ?", (limit,)).fetchall()
+        return [ReviewRecord(id=i, card_key=key, rating=rating, reviewed_at=parse_stamp(at),
+                             duration_ms=ms, was_new=bool(new))
+                for i, key, rating, at, ms, new in rows]
