@@ -16,8 +16,6 @@ from trainer.settings_file import save_setting
 from trainer.study import StudySession
 from trainer.tui.live_reload import watcher
 from trainer.tui.screens.help_modal import HelpModal, key_rows
-from trainer.tui.screens.home_screen import HomeScreen
-from trainer.tui.screens.missed_screen import MissedScreen
 from trainer.tui.screens.practice_screen import PracticeScreen
 from trainer.tui.store_errors import StoreFailed
 
@@ -63,6 +61,11 @@ class TrainerApp(App[int]):
             # (composing it first, never seen, cost start-up its widgets and queries).
             self.push_screen(PracticeScreen(self._topic))
             return
+        # The other screens are imported where first shown (a start on a card needs only
+        # the practice screen; the rest cost ~20 ms of imports).
+        from trainer.tui.screens.home_screen import HomeScreen
+        from trainer.tui.screens.missed_screen import MissedScreen
+
         self.push_screen(HomeScreen())
         if self._start_missed:
             self.push_screen(MissedScreen(self._missed_window, drill_now=True))
@@ -72,6 +75,8 @@ class TrainerApp(App[int]):
         self.push_screen(PracticeScreen(topic))
 
     def show_topics(self) -> None:
+        from trainer.tui.screens.home_screen import HomeScreen
+
         if isinstance(self.screen, PracticeScreen):
             if any(isinstance(s, HomeScreen) for s in self.screen_stack):
                 self.pop_screen()
