@@ -11,12 +11,11 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from trainer.store.database import Database, guarded_write
-from trainer.store.records import CardState
+from trainer.store.records import STATE_COLUMNS, CardState
 from trainer.store.stamps import parse_stamp, stamp
 
 REVIEW_STATE = 2  # fsrs.State.Review
 _ACTIVE = "retired = 0 AND suspended = 0"
-_STATE_COLUMNS = "id, key, topic, state, step, stability, difficulty, due, last_review"
 
 
 class HistoryReview(BaseModel):
@@ -30,11 +29,9 @@ class HistoryReview(BaseModel):
 
 def _states(db: Database, where: str, params: tuple = ()) -> list[CardState]:
     with db.read() as c:
-        rows = c.execute(f"SELECT {_STATE_COLUMNS} FROM cards WHERE {_ACTIVE} AND {where} "
+        rows = c.execute(f"SELECT {STATE_COLUMNS} FROM cards WHERE {_ACTIVE} AND {where} "
                          "ORDER BY id", params).fetchall()
-    return [CardState(id=r[0], key=r[1], topic=r[2], state=r[3], step=r[4], stability=r[5],
-                      difficulty=r[6], due=parse_stamp(r[7]), last_review=parse_stamp(r[8]))
-            for r in rows]
+    return [CardState.from_row(row) for row in rows]
 
 
 def card_states(db: Database) -> list[CardState]:

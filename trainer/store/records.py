@@ -6,6 +6,11 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from trainer.store.stamps import parse_stamp
+
+# The columns of ``cards`` a ``CardState`` is read from, in ``CardState.from_row`` order.
+STATE_COLUMNS = "id, key, topic, state, step, stability, difficulty, due, last_review"
+
 
 class CardEntry(BaseModel):
     """What the deck tells the store about a card: identity and where it sorts."""
@@ -33,6 +38,13 @@ class CardState(BaseModel):
     @property
     def is_new(self) -> bool:
         return self.due is None
+
+    @classmethod
+    def from_row(cls, row: tuple) -> CardState:
+        """A row of ``STATE_COLUMNS`` as read with the sqlite3 module."""
+        return cls(id=row[0], key=row[1], topic=row[2], state=row[3], step=row[4],
+                   stability=row[5], difficulty=row[6], due=parse_stamp(row[7]),
+                   last_review=parse_stamp(row[8]))
 
 
 class Attempt(BaseModel):

@@ -11,7 +11,14 @@ from datetime import datetime, timedelta
 
 from trainer.store.database import Database, guarded_write
 from trainer.store.deck_sync import sync_cards
-from trainer.store.records import Attempt, CardEntry, CardState, ReviewRecord, TopicCounts
+from trainer.store.records import (
+    STATE_COLUMNS,
+    Attempt,
+    CardEntry,
+    CardState,
+    ReviewRecord,
+    TopicCounts,
+)
 from trainer.store.stamps import parse_stamp, stamp
 
 LEARNING_STATES = (1, 3)  # fsrs.State.Learning, fsrs.State.Relearning
@@ -22,18 +29,11 @@ REVIEW_STATE = 2
 # what a card's answer runs, each statement fitted to an index (migration 0005).
 _ACTIVE = "AND retired = 0 AND suspended = 0"
 _TOPIC = " AND topic = ?"
-_STATE_COLUMNS = "id, key, topic, state, step, stability, difficulty, due, last_review"
 _TICK = timedelta(microseconds=1)  # due <= now and due < end, as one bound: due <= end - 1us
 
 
 def _topic(topic: str | None) -> tuple[str, ...]:
     return () if topic is None else (topic,)
-
-
-def _state_of(row: tuple) -> CardState:
-    return CardState(id=row[0], key=row[1], topic=row[2], state=row[3], step=row[4],
-                     stability=row[5], difficulty=row[6], due=parse_stamp(row[7]),
-                     last_review=parse_stamp(row[8]))
 
 
 def _schedule_values(card: CardState) -> tuple:
@@ -147,10 +147,10 @@ class Repository:
         where = _TOPIC if topic is not None else ""
         with self.db.read() as c:
             rows = c.execute(
-                f"SELECT {_STATE_COLUMNS} FROM cards INDEXED BY {index} WHERE {condition} "
+                f"SELECT {STATE_COLUMNS} FROM cards INDEXED BY {index} WHERE {condition} "
                 f"{_ACTIVE}{where} ORDER BY {order} LIMIT ?",
                 (*params, *_topic(topic), limit)).fetchall()
-        return [_state_of(row) for row in rows]
+        return [CardState.from_row(row) for row in rows]
 
     def next_due_after(self, moment: datetime) -> datetime | None:
         with self.db.read() as c:
@@ -160,9 +160,9 @@ class Repository:
 
     def card(self, key: str) -> CardState | None:
         with self.db.read() as c:
-            row = c.execute(f"SELECT {_STATE_COLUMNS} FROM cards WHERE key = ?",
+            row = c.execute(f"SELECT {STATE_COLUMNS} FROM cards WHERE key = ?",
                             (key,)).fetchone()
-        return None if row is None else _state_of(row)
+        return None if row is None else CardState.from_row(row)
 
     # -- counts for the day ------------------------------------------------------------
     def new_introduced_since(self, since: datetime) -> int:
@@ -243,9 +243,9 @@ class Repository:
             c.execute(f"UPDATE cards SET {', '.join(f + ' = ?' for f in _SCHEDULE_FIELDS)} "
                       "WHERE id = ?", (*_schedule_values(restored), card_id))
             c.execute("DELETE FROM reviews WHERE id = ?", (review_id,))
-            row = c.execute(f"SELECT {_STATE_COLUMNS} FROM cards WHERE id = ?",
+            row = c.execute(f"SELECT {STATE_COLUMNS} FROM cards WHERE id = ?",
                             (card_id,)).fetchone()
-        return _state_of(row)
+        return CardState.from_row(row)
 
     def reviews(self, limit: int = 100) -> list[ReviewRecord]:
         """The latest reviews, newest first."""
