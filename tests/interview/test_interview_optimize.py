@@ -64,8 +64,8 @@ def write_history(settings: Settings, n_cards: int, days: int, seed: int = 7) ->
             if due - moment >= timedelta(days=1):
                 due += timedelta(hours=float(rng.uniform(0, 8)))  # sits down at another hour
             moment = max(due, moment + timedelta(minutes=1))
-    with study.db.sessions.begin() as s:
-        s.execute(insert(ReviewRow), rows)
+    with study.db.engine.begin() as c:  # the ORM table, so TZDateTime stores the times
+        c.execute(insert(ReviewRow), rows)
     study.close()
     return len(rows)
 

@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-if TYPE_CHECKING:  # imported where an engine is made: ``open_reader`` does without them
+if TYPE_CHECKING:  # imported where an engine is made
     from sqlalchemy import Engine
     from sqlalchemy.exc import DatabaseError
-    from sqlalchemy.orm import Session, sessionmaker
 
 HEAD_REVISION = "0005"  # the newest migration in trainer/store/migrations/versions
 KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
@@ -42,8 +41,9 @@ class Database:
 
     The hot path (``read``, ``write``: the queue, the answers, the deck syncs) runs on
     connections of its own from the sqlite3 module, with the same pragmas as the engine's.
-    SQLAlchemy's engine and sessions are made when first used (the ORM queries, the
-    migrations): a start-up that needs neither never imports SQLAlchemy (about 150 ms).
+    SQLAlchemy's engine is made when first used (the migrations, tools and tests): the
+    app and its commands never import SQLAlchemy on an up-to-date database (about 150 ms
+    of a start).
 
     ``pragmas``: extra PRAGMAs run on every new connection (a test hook: ``max_page_count``
     makes the next write fail as on a full disk). Mutable: change it, then ``dispose()``
@@ -56,7 +56,6 @@ class Database:
         self.path = path
         self.pragmas = pragmas if pragmas is not None else {}
         self._engine: Engine | None = None
-        self._sessions: sessionmaker[Session] | None = None
         self._lock = threading.Lock()
         self._idle: list[tuple[sqlite3.Connection, int]] = []
         self._generation = 0  # a connection made before the last dispose is not reused
@@ -70,14 +69,6 @@ class Database:
             event.listen(engine, "engine_disposed", lambda _engine: self._discard_idle())
             self._engine = engine
         return self._engine
-
-    @property
-    def sessions(self) -> sessionmaker[Session]:
-        if self._sessions is None:
-            from sqlalchemy.orm import sessionmaker
-
-            self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        return self._sessions
 
     def dispose(self) -> None:
         """Close every idle connection; the next ones are made with ``pragmas`` as they

@@ -15,9 +15,10 @@ Rules every query here follows:
   local rollover hour and daylight-saving changes are exact: each day is one index range
   scan of the covering ``ix_reviews_day`` (or of ``ix_cards_due``).
 
-Reads go through ``db.read()``, the sqlite3 connection itself: a ``Database`` or, for
-``trainer stats``, a ``Reader`` (``open_reader``), which never imports SQLAlchemy. The
-writes (drills, card actions) go through SQLAlchemy sessions, imported when they run.
+Reads go through ``db.read()``, a sqlite3 connection: a ``Database`` or, for ``trainer
+stats``, a ``Reader`` (``open_reader``). The writes (drills, card actions) are one
+``db.write()`` transaction each, retried by ``guarded_write`` while another instance
+holds the lock. Nothing here imports SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -298,36 +299,26 @@ class ProgressQueries:
             key, rating, reviewed_at, duration_ms, lang, attempt))
 
     def _record_drill(self, key, rating, reviewed_at, duration_ms, lang, attempt) -> int:
-        from sqlalchemy import text
-
-        from trainer.store.models import ReviewRow
-
-        with self.db.sessions.begin() as s:
-            card_id = s.execute(text("SELECT id FROM cards WHERE key = :key"),
-                                {"key": key}).scalar()
-            if card_id is None:
+        seed = params = answer = correct = None
+        if attempt is not None:
+            seed, answer, correct = attempt.seed, attempt.answer, attempt.correct
+            params = json.dumps(attempt.params, sort_keys=True)
+        with self.db.write() as c:
+            row = c.execute("SELECT id FROM cards WHERE key = ?", (key,)).fetchone()
+            if row is None:
                 raise KeyError(f"no card {key!r} in the database")
-            review = ReviewRow(card_id=card_id, rating=rating, reviewed_at=reviewed_at,
-                               duration_ms=duration_ms, was_new=False, state_before=None,
-                               lang=lang, kind="drill")
-            if attempt is not None:
-                review.seed = attempt.seed
-                review.params = json.dumps(attempt.params, sort_keys=True)
-                review.answer = attempt.answer
-                review.correct = attempt.correct
-            s.add(review)
-            s.flush()
-            return review.id
+            return c.execute(
+                "INSERT INTO reviews (card_id, rating, reviewed_at, duration_ms, was_new, "
+                "state_before, lang, seed, params, answer, correct, kind) "
+                "VALUES (?, ?, ?, ?, 0, NULL, ?, ?, ?, ?, ?, 'drill')",
+                (row[0], rating, stamp(reviewed_at), duration_ms, lang, seed, params, answer,
+                 correct)).lastrowid
 
     def delete_drill(self, review_id: int) -> bool:
-        from sqlalchemy import text
-
         def delete() -> bool:
-            with self.db.sessions.begin() as s:
-                result = s.execute(
-                    text("DELETE FROM reviews WHERE id = :id AND kind = 'drill'"),
-                    {"id": review_id})
-                return result.rowcount == 1
+            with self.db.write() as c:
+                return c.execute("DELETE FROM reviews WHERE id = ? AND kind = 'drill'",
+                                 (review_id,)).rowcount == 1
 
         return guarded_write(self.db.path, delete)
 
@@ -392,13 +383,10 @@ class ProgressQueries:
                                  "suspended = 0, leech = 0")
 
     def _update(self, key: str, values: str) -> bool:
-        from sqlalchemy import text
-
         def update() -> bool:
-            with self.db.sessions.begin() as s:
-                result = s.execute(text(f"UPDATE cards SET {values} WHERE key = :key"),
-                                   {"key": key})
-                return result.rowcount == 1
+            with self.db.write() as c:
+                return c.execute(f"UPDATE cards SET {values} WHERE key = ?",
+                                 (key,)).rowcount == 1
 
         return guarded_write(self.db.path, update)
 
