@@ -114,7 +114,7 @@ class PracticeScreen(Screen):
         self.topic = topic
         self.card: PracticeCard | None = None
         self._shown_at = 0.0
-        self._graded_at: float | None = None
+        self._answered = False  # a grade was sent: note when the next card is drawn
         # When the card after each answer was drawn (perf_counter; read by `python -m
         # benchmarks`, which times it from its own key press).
         self.drawn_at: list[float] = []
@@ -200,7 +200,7 @@ class PracticeScreen(Screen):
     def on_practice_screen_save_failed(self, message: SaveFailed) -> None:
         """Say what is wrong and keep the card as it was (the answer can be given again)."""
         self.notify(escape(message.error), title="Not saved", severity="error", timeout=20)
-        self._graded_at = None
+        self._answered = False
         self.busy = False
 
     async def on_practice_screen_card_ready(self, message: CardReady) -> None:
@@ -226,9 +226,9 @@ class PracticeScreen(Screen):
         self.revealed = False
         self.busy = False
         self._sync_reveal()
-        if self._graded_at is not None:
+        if self._answered:
             self.call_after_refresh(self._drawn)  # runs after the frame that draws it
-            self._graded_at = None
+            self._answered = False
 
     def _drawn(self) -> None:
         self.drawn_at.append(time.perf_counter())
@@ -351,7 +351,7 @@ class PracticeScreen(Screen):
                 return
             attempt = self.app.study.attempt(self.card, self.typed, self.result)
         self.busy = True
-        self._graded_at = time.perf_counter()
+        self._answered = True
         duration_ms = int((time.monotonic() - self._shown_at) * 1000)
         self.submit(self.card.key, grade, duration_ms, attempt)
 
