@@ -141,3 +141,22 @@ def test_texts_are_decoded_a_chunk_at_a_time_and_only_recent_chunks_are_kept():
     for card in deck.cards.values():
         assert card.text("en").answer == f"en answer {card.ordinal}."
     assert len(packing._decoded.items) == packing._DECODED
+
+
+def test_a_damaged_text_chunk_is_refused_when_the_pack_is_read_not_when_shown():
+    """The store's copy with one byte of a text chunk changed: ``decode`` refuses it (the
+    scanner then parses the file again) instead of a card failing when it is shown."""
+    import base64
+    import json
+
+    import pytest
+
+    packed = PackedFile.from_parsed(parse_text(many(3 * CHUNK), "deck.md", deck="d"))
+    text = packed.encode()
+    data = json.loads(text[len(packing.FORMAT):])
+    chunk = bytearray(base64.b64decode(data["chunks"][1]))
+    chunk[len(chunk) // 2] ^= 0xFF
+    data["chunks"][1] = base64.b64encode(bytes(chunk)).decode()
+    with pytest.raises(ValueError, match="damaged"):
+        PackedFile.decode(packing.FORMAT + json.dumps(data))
+    assert PackedFile.decode(text).text(CHUNK + 1).question == packed.text(CHUNK + 1).question

@@ -155,6 +155,8 @@ class PackedFile:
         digests = b64(digests) if isinstance(digests, str) else tuple(digests)
         try:
             complete = len(_unpack(index)["cards"]) == count  # read at once by ``merge``
+            for chunk in chunks:  # zlib's checksum: a damaged text is caught here, not
+                zlib.decompress(chunk)  # when its card is shown (~10 us a chunk)
         except zlib.error as exc:
             raise ValueError(f"a damaged packed deck file: {exc}") from None
         if not complete or len(chunks) != -(-count // CHUNK) or len(digests) != (
