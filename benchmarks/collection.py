@@ -10,10 +10,10 @@ import numpy as np
 
 from trainer.deck.models import Card, CardText, Deck
 from trainer.store.database import open_database
+from trainer.store.stamps import STAMP_FORMAT as _FMT
 
 TOPICS = [f"topic-{i:02d}" for i in range(10)]
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
-_FMT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def synthetic_deck(n_cards: int) -> Deck:

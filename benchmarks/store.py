@@ -15,8 +15,8 @@ from benchmarks.collection import NOW, fill_database, synthetic_deck
 from benchmarks.rows import Row, median
 from trainer.store.database import backup, open_database
 from trainer.store.repository import Repository
+from trainer.store.stamps import STAMP_FORMAT as _FMT
 
-_FMT = "%Y-%m-%d %H:%M:%S.%f"
 # What ours writes as ``state_before`` for a Review card (the baseline writes as much).
 _STATE_JSON = ('{"state": 2, "step": null, "stability": 20.5, "difficulty": 5.0, '
                '"due": "2026-11-26T09:00:00Z", "last_review": "2026-11-10T09:00:00Z"}')

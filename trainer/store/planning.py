@@ -11,11 +11,10 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from trainer.store.database import Database, guarded_write
-from trainer.store.records import STATE_COLUMNS, CardState
+from trainer.store.records import ACTIVE, STATE_COLUMNS, CardState
 from trainer.store.stamps import parse_stamp, stamp
 
 REVIEW_STATE = 2  # fsrs.State.Review
-_ACTIVE = "retired = 0 AND suspended = 0"
 
 
 class HistoryReview(BaseModel):
@@ -29,7 +28,7 @@ class HistoryReview(BaseModel):
 
 def _states(db: Database, where: str, params: tuple = ()) -> list[CardState]:
     with db.read() as c:
-        rows = c.execute(f"SELECT {STATE_COLUMNS} FROM cards WHERE {_ACTIVE} AND {where} "
+        rows = c.execute(f"SELECT {STATE_COLUMNS} FROM cards WHERE {ACTIVE} AND {where} "
                          "ORDER BY id", params).fetchall()
     return [CardState.from_row(row) for row in rows]
 
@@ -47,7 +46,7 @@ def reviews_due_after(db: Database, moment: datetime) -> list[CardState]:
 def review_dues(db: Database, start: datetime, end: datetime) -> list[datetime]:
     """Due times of the active review cards due in ``[start, end)``."""
     with db.read() as c:
-        rows = c.execute(f"SELECT due FROM cards WHERE {_ACTIVE} AND state = {REVIEW_STATE} "
+        rows = c.execute(f"SELECT due FROM cards WHERE {ACTIVE} AND state = {REVIEW_STATE} "
                          "AND due >= ? AND due < ?", (stamp(start), stamp(end))).fetchall()
     return [parse_stamp(due) for (due,) in rows]
 
@@ -55,7 +54,7 @@ def review_dues(db: Database, start: datetime, end: datetime) -> list[datetime]:
 def unseen_count(db: Database) -> int:
     """Active cards never studied."""
     with db.read() as c:
-        (count,), = c.execute(f"SELECT count(*) FROM cards WHERE {_ACTIVE} AND due IS NULL")
+        (count,), = c.execute(f"SELECT count(*) FROM cards WHERE {ACTIVE} AND due IS NULL")
     return count
 
 

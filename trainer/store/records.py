@@ -10,6 +10,8 @@ from trainer.store.stamps import parse_stamp
 
 # The columns of ``cards`` a ``CardState`` is read from, in ``CardState.from_row`` order.
 STATE_COLUMNS = "id, key, topic, state, step, stability, difficulty, due, last_review"
+# The cards the queue and the plans see: in a deck, not suspended.
+ACTIVE = "retired = 0 AND suspended = 0"
 
 
 class CardEntry(BaseModel):

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from trainer.store.database import Database, guarded_write
 from trainer.store.deck_sync import sync_cards
 from trainer.store.records import (
+    ACTIVE,
     STATE_COLUMNS,
     Attempt,
     CardEntry,
@@ -27,7 +28,7 @@ REVIEW_STATE = 2
 
 # -- the hot path in plain SQL on the pooled sqlite3 handle (``Database.read``/``write``):
 # what a card's answer runs, each statement fitted to an index (migration 0005).
-_ACTIVE = "AND retired = 0 AND suspended = 0"
+_ACTIVE = f"AND {ACTIVE}"
 _TOPIC = " AND topic = ?"
 _TICK = timedelta(microseconds=1)  # due <= now and due < end, as one bound: due <= end - 1us
 
