@@ -8,8 +8,8 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache, wraps
+from typing import TYPE_CHECKING
 
-import numpy as np
 from fsrs import Card as FsrsCard
 from fsrs import State
 from pydantic import BaseModel, Field
@@ -19,7 +19,7 @@ from trainer.config import Settings
 from trainer.deck.math_markdown import render_math
 from trainer.deck.models import Card, CardText, Deck
 from trainer.exercises.base import LEVELS, AnswerKind, CheckResult, Instance
-from trainer.exercises.families import FAMILIES
+from trainer.exercises.catalog import CATALOG
 from trainer.interview_mode import InterviewMode, Readiness
 from trainer.scheduling.leech import is_leech_lapse
 from trainer.scheduling.memory import Grade, MemoryModel, format_interval, require_utc
@@ -30,6 +30,9 @@ from trainer.store.deck_sync import sync_cards
 from trainer.store.records import Attempt, CardState
 from trainer.store.repository import CardChanged, Repository
 from trainer.store.stats_queries import ProgressQueries
+
+if TYPE_CHECKING:  # NumPy is imported when an exercise is drawn (the first card needs none)
+    import numpy as np
 
 _CANDIDATES = 12  # enough to find one of another topic without reading the whole queue
 EXERCISE_DECK = "exercise"
@@ -144,7 +147,7 @@ class StudySession:
         self.library: DeckLibrary | None = None  # set by open(): the deck folders, for reloads
         self._deck_lock = threading.RLock()
         self._renamed: dict[str, str] = {}  # old key -> new key, after a reload
-        self.rng = rng if rng is not None else np.random.default_rng()
+        self._rng = rng  # made on first use: NumPy is not needed to show a concept card
         self._instances: dict[tuple[str, int | None], Instance] = {}
         self.db = db
         self.repo = Repository(db)
@@ -339,6 +342,15 @@ class StudySession:
         return self._practice_card(state, require_utc(now), seed=seed)
 
     # -- exercises -------------------------------------------------------------------------
+    @property
+    def rng(self) -> np.random.Generator:
+        """Where a new exercise instance's seed is drawn from."""
+        if self._rng is None:
+            import numpy as np
+
+            self._rng = np.random.default_rng()
+        return self._rng
+
     def exercise_instance(self, key: str, seed: int) -> Instance:
         """The instance an exercise card poses for ``seed`` (the same seed, the same one)."""
         cached = self._instances.get((key, seed))
@@ -347,6 +359,8 @@ class StudySession:
             if card is not None and card.exercise is not None:  # declared in markdown
                 cached = card.exercise.generate(seed)
             else:
+                from trainer.exercises.families import FAMILIES
+
                 family, level = _exercise_of(key)
                 cached = FAMILIES[family].generate(level, seed)
             self._instances = {(key, seed): cached}  # only the card on screen is needed
@@ -356,6 +370,8 @@ class StudySession:
         """Judge a typed answer (pure computation: no database, safe on the UI thread)."""
         if card.exercise is None or card.exercise.seed is None:
             raise ValueError(f"{card.key} is not an exercise")
+        from trainer.exercises.families import FAMILIES
+
         instance = self.exercise_instance(card.key, card.exercise.seed)
         return FAMILIES[instance.family].check(instance, typed)
 
@@ -468,7 +484,7 @@ class FamilyInfo(BaseModel):
 
 def exercise_families() -> list[FamilyInfo]:
     return [FamilyInfo(name=f.name, topic=f.topic, title=f.title, levels=list(LEVELS))
-            for f in FAMILIES.values()]
+            for f in CATALOG]
 
 
 def pose_exercise(
@@ -476,6 +492,10 @@ def pose_exercise(
 ) -> Instance:
     """An instance of family ``name``: from explicit ``params``, else from ``seed`` (random
     when None). Raises KeyError for an unknown family, ValueError for invalid parameters."""
+    import numpy as np
+
+    from trainer.exercises.families import FAMILIES
+
     if name not in FAMILIES:
         raise KeyError(f"no exercise family {name!r}; families: {', '.join(FAMILIES)}")
     family = FAMILIES[name]
@@ -510,7 +530,7 @@ def with_exercises(deck: Deck) -> Deck:
     level 2 after its 8th, level 3 after its 12th.
     """
     cards = dict(deck.cards)
-    for family in FAMILIES.values():
+    for family in CATALOG:
         for level in LEVELS:
             key = f"{EXERCISE_DECK}:{family.name}:{level}"
             texts = {lang: CardText(question=f"{title} · L{level}", answer="",

@@ -23,14 +23,18 @@ from __future__ import annotations
 import difflib
 import re
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import yaml
 from pydantic import BaseModel, Field
 
-from trainer.exercises.base import LEVELS, Instance
-from trainer.exercises.families import FAMILIES
+from trainer.exercises.catalog import BY_NAME as FAMILY_NAMES
+from trainer.exercises.catalog import LEVELS
+
+if TYPE_CHECKING:
+    from trainer.exercises.base import Instance
+
+# NumPy and the families (which import it) are imported when an instance is drawn, and
+# PyYAML when a block is read: deck models that merely hold a spec need neither.
 
 FENCE_INFO = "exercise"
 SPEC_KEYS = ("family", "level", "params")
@@ -54,6 +58,10 @@ class ExerciseSpec(BaseModel):
         Raises ValueError when no valid instance is found (``trainer check`` reports such
         blocks, so a checked deck never does).
         """
+        import numpy as np
+
+        from trainer.exercises.families import FAMILIES
+
         family = FAMILIES[self.family]
         rng = np.random.default_rng(seed)
         problem: Exception | None = None
@@ -74,6 +82,10 @@ class ExerciseSpec(BaseModel):
 @cache
 def family_parameters(name: str) -> tuple[str, ...]:
     """The parameter names a family uses (read from its own draws at every level)."""
+    import numpy as np
+
+    from trainer.exercises.families import FAMILIES
+
     family = FAMILIES[name]
     names: set[str] = set()
     for level in LEVELS:
@@ -87,6 +99,8 @@ def spec_from_yaml(content: str, first_line: int, problem) -> ExerciseSpec | Non
 
     ``problem(line, message, hint)`` is called for each error; None when there is one.
     """
+    import yaml
+
     lines = content.split("\n")
 
     def key_line(key: str) -> int:
@@ -115,8 +129,8 @@ def spec_from_yaml(content: str, first_line: int, problem) -> ExerciseSpec | Non
                     f"known keys: {', '.join(SPEC_KEYS)}")
             failed = True
     family = data.get("family")
-    if not isinstance(family, str) or family not in FAMILIES:
-        close = difflib.get_close_matches(str(family), list(FAMILIES), n=1)
+    if not isinstance(family, str) or family not in FAMILY_NAMES:
+        close = difflib.get_close_matches(str(family), list(FAMILY_NAMES), n=1)
         problem(key_line("family"),
                 "exercise block needs a family" if family is None
                 else f"unknown exercise family {family!r}",
@@ -171,6 +185,8 @@ def spec_from_yaml(content: str, first_line: int, problem) -> ExerciseSpec | Non
 
 
 def _scalar(text: str) -> Any:
+    import yaml
+
     try:
         value = yaml.safe_load(text.strip())
     except yaml.YAMLError:

@@ -36,7 +36,6 @@ import unicodedata
 from functools import cache
 from pathlib import Path
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
@@ -208,6 +207,8 @@ def _front_matter(tokens: list[Token], problem) -> dict:
     if not tokens or tokens[0].type != "front_matter":
         return {}
     token = tokens[0]
+    import yaml  # only for a file with front matter: the practice screen draws without it
+
     try:
         data = yaml.safe_load(token.content)
     except yaml.YAMLError as exc:

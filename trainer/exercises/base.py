@@ -10,13 +10,16 @@ show the exact instance again later.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import numpy as np
 from pydantic import BaseModel, Field
 
+from trainer.exercises.catalog import BY_NAME, LEVELS
+
+if TYPE_CHECKING:  # NumPy is imported when an instance is drawn, not with these models
+    import numpy as np
+
 AnswerKind = Literal["integer", "shape", "number", "matrix"]
-LEVELS = (1, 2, 3)
 
 
 class ExpectedAnswer(BaseModel):
@@ -75,9 +78,15 @@ class CheckResult(BaseModel):
 class Family(ABC):
     """An exercise family. Subclasses set the class attributes and implement two methods."""
 
-    name: str  # slug, e.g. "conv-output-size"
-    topic: str  # a built-in deck topic slug, e.g. "sampling"
-    title: dict[str, str]  # {"en": ..., "zh": ...}
+    name: str  # slug, e.g. "conv-output-size": its entry in trainer/exercises/catalog.py
+    topic: str  # from the catalog: a built-in deck topic slug, e.g. "sampling"
+    title: dict[str, str]  # from the catalog: {"en": ..., "zh": ...}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "name" in cls.__dict__:  # a concrete family: KeyError if it is not catalogued
+            entry = BY_NAME[cls.name]
+            cls.topic, cls.title = entry.topic, entry.title
 
     @abstractmethod
     def sample_params(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
@@ -93,6 +102,8 @@ class Family(ABC):
     def generate(self, level: int, seed: int) -> Instance:
         if level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, not {level}")
+        import numpy as np
+
         rng = np.random.default_rng(seed)
         return self.pose(self.sample_params(level, rng), level, seed)
 

@@ -1,12 +1,14 @@
 """The exercise families, by name, in the order a learner meets them.
 
-``FAMILIES`` maps each family's ``name`` to one shared (stateless) instance; ``get_family``
-looks one up and says which names exist when it is not found.
+``FAMILIES`` maps each family's ``name`` to one shared (stateless) instance, in the order
+of ``trainer/exercises/catalog.py``; ``get_family`` looks one up and says which names
+exist when it is not found.
 """
 
 from __future__ import annotations
 
 from trainer.exercises.base import Family
+from trainer.exercises.catalog import CATALOG
 
 from .costs import AddVsConcat, ConvMacs, ConvParams, SeparableVsStandard
 from .normalization import BatchNormForward, MinMaxZScore
@@ -33,23 +35,15 @@ __all__ = [
     "get_family",
 ]
 
-_ORDER: tuple[type[Family], ...] = (
-    ConvOutputSize,
-    TransposedConvOutputSize,
-    ReceptiveFieldFamily,
-    ConvParams,
-    ConvMacs,
-    SeparableVsStandard,
-    MaxPoolBackward,
-    AvgPoolBackward,
-    BatchNormForward,
-    MinMaxZScore,
-    UpsampleValues,
-    AddVsConcat,
-    TransposedConvValues,
-)
+_CLASSES: dict[str, type[Family]] = {cls.name: cls for cls in (
+    AddVsConcat, AvgPoolBackward, BatchNormForward, ConvMacs, ConvOutputSize, ConvParams,
+    MaxPoolBackward, MinMaxZScore, ReceptiveFieldFamily, SeparableVsStandard,
+    TransposedConvOutputSize, TransposedConvValues, UpsampleValues,
+)}
 
-FAMILIES: dict[str, Family] = {cls.name: cls() for cls in _ORDER}
+# In the catalog's order. A catalogued family without a class is a KeyError here; a class
+# without an entry is one when it is defined (Family.__init_subclass__).
+FAMILIES: dict[str, Family] = {entry.name: _CLASSES[entry.name]() for entry in CATALOG}
 
 
 def get_family(name: str) -> Family:

@@ -49,8 +49,6 @@ def _int_answer(value: int) -> ExpectedAnswer:
 
 class ConvParams(ExerciseFamily):
     name = "conv-params"
-    topic = "depth-width"
-    title = {"en": "Parameters of a Conv2d layer", "zh": "Conv2d 层的参数量"}
 
     def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
         if level == 1:
@@ -117,9 +115,6 @@ class ConvParams(ExerciseFamily):
 
 class ConvMacs(ExerciseFamily):
     name = "conv-macs"
-    topic = "depth-width"
-    title = {"en": "Multiply-accumulates (MACs) of a Conv2d layer",
-             "zh": "Conv2d 层的乘加次数（MACs）"}
 
     def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
         if level == 1:
@@ -213,9 +208,6 @@ _ASKS = ("separable", "saved", "ratio")
 
 class SeparableVsStandard(ExerciseFamily):
     name = "separable-vs-standard"
-    topic = "separable-conv"
-    title = {"en": "Depthwise-separable vs standard convolution",
-             "zh": "深度可分离卷积与普通卷积"}
 
     def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
         return {"in": pick(rng, [16, 32, 64, 128, 256]), "out": pick(rng, [32, 64, 128, 256, 512]),
@@ -313,8 +305,6 @@ def _maps(params: dict[str, Any]) -> list[list[int]]:
 
 class AddVsConcat(ExerciseFamily):
     name = "add-vs-concat"
-    topic = "add-vs-concat"
-    title = {"en": "Adding vs concatenating feature maps", "zh": "特征图相加与拼接"}
 
     def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
         n = pick(rng, [7, 14, 28, 32, 56, 64])

@@ -50,9 +50,6 @@ def _list(values: Any) -> list[Any]:
 
 class BatchNormForward(ExerciseFamily):
     name = "batchnorm-forward"
-    topic = "batch-norm"
-    title = {"en": "BatchNorm forward pass and running statistics",
-             "zh": "BatchNorm 的前向计算与滑动统计量"}
 
     def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
         if level == 1:
@@ -284,9 +281,6 @@ class BatchNormForward(ExerciseFamily):
 
 class MinMaxZScore(ExerciseFamily):
     name = "minmax-zscore"
-    topic = "normalization-methods"
-    title = {"en": "Min-max scaling and z-score standardisation",
-             "zh": "最小-最大缩放与 z-score 标准化"}
 
     def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
         size = randint(rng, 5, 6) if level < 3 else randint(rng, 5, 7)

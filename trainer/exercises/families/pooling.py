@@ -95,8 +95,6 @@ def _prompt(intro: dict[str, str], x_lines: list[str] | None, g: np.ndarray,
 
 class MaxPoolBackward(ExerciseFamily):
     name = "maxpool-backward"
-    topic = "pooling-backprop"
-    title = {"en": "Backward pass of max pooling", "zh": "最大池化的反向传播"}
 
     _CONFIGS = {  # (n, k, s, p)
         1: [(4, 2, 2, 0)],
@@ -240,8 +238,6 @@ class MaxPoolBackward(ExerciseFamily):
 
 class AvgPoolBackward(ExerciseFamily):
     name = "avgpool-backward"
-    topic = "pooling-backprop"
-    title = {"en": "Backward pass of average pooling", "zh": "平均池化的反向传播"}
 
     _CONFIGS = {  # (n, k, s, p, ceil_mode)
         1: [(4, 2, 2, 0, False)],

@@ -34,8 +34,6 @@ def _pool(rng: np.random.Generator) -> dict[str, Any]:
 
 class ReceptiveFieldFamily(ExerciseFamily):
     name = "receptive-field"
-    topic = "receptive-field"
-    title = {"en": "Receptive field of a layer stack", "zh": "多层网络的感受野"}
 
     def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
         count = {1: randint(rng, 2, 3), 2: randint(rng, 3, 5), 3: randint(rng, 4, 6)}[level]

@@ -43,9 +43,6 @@ def _floor_frac(numerator: int, stride: int, ceil: bool) -> str:
 
 class ConvOutputSize(ExerciseFamily):
     name = "conv-output-size"
-    topic = "sampling"
-    title = {"en": "Output size of a convolution or pooling layer",
-             "zh": "卷积层 / 池化层的输出尺寸"}
 
     def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
         params: dict[str, Any] = {"layer": "conv", "dilation": [1, 1], "ceil_mode": False,
@@ -201,9 +198,6 @@ def size_text_md(dims: Any) -> str:
 
 class TransposedConvOutputSize(ExerciseFamily):
     name = "transposed-conv-output-size"
-    topic = "transposed-conv"
-    title = {"en": "Output size of a transposed convolution",
-             "zh": "转置卷积的输出尺寸"}
 
     def draw(self, level: int, rng: np.random.Generator) -> dict[str, Any]:
         params: dict[str, Any] = {"dilation": [1, 1], "output_padding": [0, 0],

@@ -50,9 +50,6 @@ def _int_rows(value: np.ndarray) -> list[list[int]]:
 
 class UpsampleValues(ExerciseFamily):
     name = "upsample-values"
-    topic = "sampling"
-    title = {"en": "Values of nearest and bilinear upsampling",
-             "zh": "最近邻与双线性上采样的数值"}
 
     _L3 = [("bilinear", True, (2, 2), (3, 3)), ("bilinear", True, (2, 2), (4, 4)),
            ("bilinear", False, (2, 2), (3, 3)), ("bilinear", True, (2, 3), (3, 5)),
@@ -215,8 +212,6 @@ class UpsampleValues(ExerciseFamily):
 
 class TransposedConvValues(ExerciseFamily):
     name = "transposed-conv-values"
-    topic = "transposed-conv"
-    title = {"en": "Values of a transposed convolution", "zh": "转置卷积的数值计算"}
 
     _CONFIGS = {  # (kernel, stride, padding, output_padding)
         1: [(2, 2, 0, 0)],
