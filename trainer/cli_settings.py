@@ -17,7 +17,7 @@ import tomli_w
 
 from trainer.cli_errors import EXIT_OK
 from trainer.cli_errors import fail as _fail
-from trainer.config import Settings, read_config_file
+from trainer.config import Settings, env_name, read_config_file
 from trainer.config_edit import (
     NOT_IN_FILE,
     SettingError,
@@ -130,7 +130,7 @@ def _config_unset(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _note_env(name: str) -> None:
-    variable = f"TRAINER_{name.upper()}"
+    variable = env_name(name)
     if variable in os.environ:
         print(f"note: {variable} is set in the environment and takes precedence",
               file=sys.stderr)

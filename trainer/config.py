@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args, get_origin
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 Language = Literal["en", "zh"]
 
@@ -28,10 +27,17 @@ def default_home() -> Path:
     return Path(platformdirs.user_data_dir("trainer", appauthor=False))
 
 
-class Settings(BaseSettings):
-    """Everything the app can be told. Tests build their own with explicit paths."""
+ENV_PREFIX = "TRAINER_"
 
-    model_config = SettingsConfigDict(env_prefix="TRAINER_", extra="forbid")
+
+class Settings(BaseModel):
+    """Everything the app can be told. Tests build their own with explicit paths.
+
+    Built from explicit values only: ``load_settings`` gathers them from the config file,
+    the ``TRAINER_*`` environment variables (``environment_values``) and the flags.
+    """
+
+    model_config = ConfigDict(extra="forbid")
 
     home: Path = Field(default_factory=default_home)
     db: Path | None = None
@@ -108,19 +114,76 @@ def load_settings(**overrides: object) -> Settings:
     overrides = {k: v for k, v in overrides.items() if v is not None}
     home = Path(overrides["home"]) if "home" in overrides else default_home()
     file_values = read_config_file(home / "config.toml")
-    env_keys = {
-        name for name in Settings.model_fields if f"TRAINER_{name.upper()}" in os.environ
-    }
-    merged = {k: v for k, v in file_values.items() if k not in env_keys}
+    env_values = environment_values()
+    merged = {**file_values, **env_values}
     if "decks" in overrides and isinstance(merged.get("decks"), list):
         # --decks adds folders to the configured ones (`trainer import` registers there)
         overrides["decks"] = [*merged["decks"], *overrides["decks"]]
     merged.update(overrides)
-    merged.setdefault("home", home)
+    merged["home"] = home
     try:
         return Settings(**merged)
-    except ValueError as exc:  # pydantic.ValidationError is a ValueError
-        raise ConfigError(f"invalid settings: {exc}") from exc
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else ""
+        if name in overrides:
+            where = "command line: "
+        elif name in env_values:
+            where = f"{env_name(name)}: "
+        elif name in file_values:
+            where = f"{_line_of(home / 'config.toml', name)}: "
+        else:
+            where = ""
+        message = " ".join(str(error["msg"]).split()).removeprefix("Value error, ")
+        raise ConfigError(f"invalid settings: {where}{name.replace('_', '-')}: {message} "
+                          f"(got {merged.get(name)!r})") from exc
+
+
+def _line_of(path: Path, name: str) -> str:
+    """``path:line`` of the line that sets ``name`` (either spelling), else ``path``."""
+    spellings = {name, name.replace("_", "-")}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.split("=", 1)[0].strip() in spellings:
+            return f"{path}:{number}"
+    return str(path)
+
+
+def env_name(name: str) -> str:
+    """The environment variable that sets ``name``: ``TRAINER_NEW_PER_DAY``."""
+    return f"{ENV_PREFIX}{name.upper()}"
+
+
+def environment_values(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """The settings given as ``TRAINER_<NAME>`` variables.
+
+    A list (``decks``, the steps, ``fsrs-parameters``) is written as JSON, as in
+    ``TRAINER_DECKS='["~/cards"]'``; anything else is the plain text, which the settings
+    model then validates. Raises ConfigError for a list that is not valid JSON.
+    """
+    import json
+
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for name, field in Settings.model_fields.items():
+        variable = env_name(name)
+        text = environ.get(variable)
+        if text is None:
+            continue
+        if not is_list(field.annotation):
+            values[name] = text
+            continue
+        try:
+            values[name] = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{variable}: not a JSON list ({exc.msg}); "
+                              f"write it as {variable}='[...]'") from exc
+    return values
+
+
+def is_list(annotation: object) -> bool:
+    """``list[...]`` or ``list[...] | None``."""
+    return get_origin(annotation) is list or any(get_origin(a) is list
+                                                 for a in get_args(annotation))
 
 
 def read_config_file(path: Path) -> dict[str, object]:

@@ -12,11 +12,17 @@ import os
 import tomllib
 from datetime import date
 from pathlib import Path
-from typing import get_origin
 
 from pydantic import ValidationError
 
-from trainer.config import ConfigError, Settings, read_config_file
+from trainer.config import (
+    ConfigError,
+    Settings,
+    env_name,
+    environment_values,
+    is_list,
+    read_config_file,
+)
 from trainer.settings_file import remove_setting, save_setting
 
 NOT_IN_FILE = {"home"}  # the config file lives in the home: it cannot move it
@@ -58,29 +64,28 @@ def parse_value(name: str, text: str) -> object:
 
 def _is_list(name: str) -> bool:
     field = Settings.model_fields.get(name)
-    if field is None:
-        return False
-    annotation = field.annotation
-    return get_origin(annotation) is list or "list[" in str(annotation)
+    return field is not None and is_list(field.annotation)
 
 
 def validate(home: Path, changes: dict[str, object], removed: tuple[str, ...] = ()
              ) -> Settings:
     """The settings the config file would give with ``changes`` set and ``removed`` unset
-    (environment variables still apply); SettingError, one line, when they are invalid."""
+    (environment variables fill in the rest, but never hide an invalid change);
+    SettingError, one line, when they are invalid."""
     for name in (*changes, *removed):
         if name in NOT_IN_FILE:
             raise SettingError(f"{dashed(name)} cannot be set in the config file; use --home "
                                "or TRAINER_HOME")
     try:
         values = read_config_file(home / "config.toml")
+        environment = environment_values()
     except ConfigError as exc:
         raise SettingError(str(exc)) from exc
     for name in removed:
         values.pop(name, None)
     values.update(changes)
     try:
-        return Settings(**values, home=home)
+        return Settings(**{**environment, **values, "home": home})
     except ValidationError as exc:
         raise SettingError(_one_line(exc, changes)) from exc
 
@@ -144,7 +149,7 @@ def source_of(name: str, file_values: dict[str, object], flags: set[str]) -> str
     """Where the effective value comes from: flag, env, config.toml or default."""
     if name in flags:
         return "flag"
-    if f"TRAINER_{name.upper()}" in os.environ:
+    if env_name(name) in os.environ:
         return "env"
     if name in file_values:
         return "config.toml"
