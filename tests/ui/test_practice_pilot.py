@@ -189,3 +189,27 @@ async def test_answers_reach_the_database_file_between_cards(tiny_settings, monk
         await settle(pilot)
         await app.workers.wait_for_complete()
         assert len(reviews(study)) == 2 and in_file() == 2
+
+
+async def test_the_first_card_is_read_while_the_screen_mounts_not_in_a_worker(
+        tiny_settings, monkeypatch):
+    """So the first frame draws it (a worker raced that frame and came a frame later)."""
+    started = []
+    real_load_next = PracticeScreen.load_next
+
+    def load_next(self):
+        started.append(self.card)
+        return real_load_next(self)
+
+    monkeypatch.setattr(PracticeScreen, "load_next", load_next)
+    study = open_study(tiny_settings)
+    app = make_app(tiny_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.card is not None and question(app) == screen.card.question
+        assert str(screen.query_one("#session-title").render()) == "All topics"
+        assert started == []  # no worker was asked for it
+        screen.load_next()  # the worker is still there for a refresh (and the spy works)
+        await settle(pilot)
+        assert len(started) == 1

@@ -44,6 +44,9 @@ class DrillScreen(PracticeScreen):
         # Before PracticeScreen.on_mount (handlers run down the MRO): it loads the first card.
         self.session = DrillSession(self.app.study, self.missed)
 
+    def show_first(self) -> None:
+        self.load_next()  # in a worker: a missed exercise may be posed afresh (NumPy)
+
     def _title(self) -> str:
         item = self.session.current if self.session is not None else None
         if item is None or self.card is None or self.card.exercise is None:
@@ -56,7 +59,7 @@ class DrillScreen(PracticeScreen):
     # -- workers: the drill session instead of the study session ----------------------------
     @work(thread=True, exclusive=True, group="study")
     @reports_store_errors("Card not loaded")
-    def load_next(self, first: bool = False) -> None:
+    def load_next(self) -> None:
         now = self.app.clock()
         self._post(self.session.next_card(now), now)
 
