@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from trainer.config import Settings
 from trainer.deck import identity
@@ -38,6 +38,7 @@ from trainer.deck.scanner import (
     served,
     snapshot,
 )
+from trainer.model import Model
 from trainer.store.database import Database
 from trainer.store.deck_sync import (
     CachedFile,
@@ -63,7 +64,7 @@ def deck_roots(settings: Settings) -> list[DeckRoot]:
     return roots
 
 
-class DeckChanges(BaseModel):
+class DeckChanges(Model):
     """What a scan changed: files parsed again, cards renamed (old key -> new key), added."""
 
     changed: list[str] = Field(default_factory=list)
@@ -268,7 +269,7 @@ ADD_MARKER = "<!-- trainer add"
 ADD_BODY = "## Your question?\n\nYour answer.\n"
 
 
-class AddResult(BaseModel):
+class AddResult(Model):
     added: int = 0
     path: Path | None = None
     keys: list[str] = Field(default_factory=list)
@@ -373,7 +374,7 @@ def add_cards(settings: Settings, deck: str, editor: list[str],
 
 
 # -- trainer import ------------------------------------------------------------------------
-class ImportResult(BaseModel):
+class ImportResult(Model):
     registered: Path | None = None
     copied: list[Path] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)

@@ -12,7 +12,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
+
+from trainer.model import Model
 
 Language = Literal["en", "zh"]
 
@@ -30,7 +32,7 @@ def default_home() -> Path:
 ENV_PREFIX = "TRAINER_"
 
 
-class Settings(BaseModel):
+class Settings(Model):
     """Everything the app can be told. Tests build their own with explicit paths.
 
     Built from explicit values only: ``load_settings`` gathers them from the config file,

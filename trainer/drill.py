@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from trainer.model import Model
 from trainer.progress import MissedCard
 from trainer.scheduling.memory import Grade, require_utc
 from trainer.store.stats_queries import ProgressQueries
@@ -28,7 +29,7 @@ from trainer.study import (
 )
 
 
-class DrillItem(BaseModel):
+class DrillItem(Model):
     key: str
     seed: int | None = Field(None, description="exercise instance; None: a fresh one")
     exact: bool = Field(False, description="the very instance that was missed")
@@ -50,7 +51,7 @@ def drill_items(missed: list[MissedCard]) -> list[DrillItem]:
     return items
 
 
-class _Drilled(BaseModel):
+class _Drilled(Model):
     review_id: int
     position: int
     seed: int | None

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from fsrs import Card as FsrsCard
 from fsrs import State
-from pydantic import BaseModel
 
+from trainer.model import Model
 from trainer.scheduling.interview import (
     InterviewPlan,
     day_start,
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from trainer.study import StudySession
 
 
-class Readiness(BaseModel):
+class Readiness(Model):
     """Where the learner stands for the interview."""
 
     interview_date: date

@@ -27,9 +27,9 @@ from typing import Literal
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
-from pydantic import BaseModel
 
 from trainer.config import Settings
+from trainer.model import Model
 from trainer.scheduling.interview import study_date
 from trainer.settings_file import save_setting
 from trainer.store.database import Database
@@ -47,13 +47,13 @@ class OptimizerMissing(RuntimeError):
     """fsrs-rs-python is not installed; the message says how to install it."""
 
 
-class Metrics(BaseModel):
+class Metrics(Model):
     log_loss: float
     rmse_bins: float
     reviews: int  # held-out reviews judged
 
 
-class OptimizeReport(BaseModel):
+class OptimizeReport(Model):
     status: Literal["not-enough-history", "kept", "not-better"]
     message: str
     reviews: int

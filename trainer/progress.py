@@ -29,9 +29,10 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from fsrs import Scheduler
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
 
 from trainer.config import Settings
+from trainer.model import Model
 from trainer.scheduling.memory import Grade, require_utc
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store.database import open_reader
@@ -91,14 +92,14 @@ def scheduler_for(settings: Settings) -> Scheduler:
 
 
 # -- the objects that leave this module ----------------------------------------------------
-class DayActivity(BaseModel):
+class DayActivity(Model):
     day: date
     reviews: int
     seconds: float
     future: bool = False
 
 
-class RetentionWindow(BaseModel):
+class RetentionWindow(Model):
     """True retention: scheduled reviews of cards in the Review state, passed = not Again.
     Young: the card was due at an interval under 21 days; mature: 21 days or more."""
 
@@ -125,12 +126,12 @@ class RetentionWindow(BaseModel):
         return (self.young_passed + self.mature_passed) / reviews if reviews else None
 
 
-class ForecastDay(BaseModel):
+class ForecastDay(Model):
     day: date
     due: int
 
 
-class TopicMastery(BaseModel):
+class TopicMastery(Model):
     """Mean predicted recall now: over every card of the topic (a card never studied counts
     0), and over the studied ones only."""
 
@@ -142,7 +143,7 @@ class TopicMastery(BaseModel):
     recall: float | None
 
 
-class WeakCard(BaseModel):
+class WeakCard(Model):
     key: str
     topic: str
     topic_title: str
@@ -151,14 +152,14 @@ class WeakCard(BaseModel):
     stability: float
 
 
-class StudyTime(BaseModel):
+class StudyTime(Model):
     today_seconds: float
     week_seconds: float
     month_seconds: float
     heatmap_seconds: float
 
 
-class Stats(BaseModel):
+class Stats(Model):
     now: datetime
     today: date
     reviews_today: int
@@ -171,7 +172,7 @@ class Stats(BaseModel):
     time: StudyTime
 
 
-class MissedCard(BaseModel):
+class MissedCard(Model):
     """A card graded Again (or an exercise answered wrong) in the window."""
 
     key: str
@@ -188,14 +189,14 @@ class MissedCard(BaseModel):
     answer: str | None = Field(None, description="what was typed then")
 
 
-class BrowseQuery(BaseModel):
+class BrowseQuery(Model):
     text: str = ""
     topic: str | None = None
     tag: str | None = None
     state: BrowseState = "all"
 
 
-class BrowserCard(BaseModel):
+class BrowserCard(Model):
     key: str
     topic: str
     topic_title: str
@@ -214,7 +215,7 @@ class BrowserCard(BaseModel):
     source: str | None = Field(None, description="path:line of the card's text")
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     reviewed_at: datetime
     kind: str = Field(description="scheduled or drill")
     grade: int
@@ -228,7 +229,7 @@ class HistoryEntry(BaseModel):
     seed: int | None
 
 
-class CardHistory(BaseModel):
+class CardHistory(Model):
     card: BrowserCard
     entries: list[HistoryEntry]
 

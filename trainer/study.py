@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from fsrs import Card as FsrsCard
 from fsrs import State
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from trainer.authoring import DeckChanges, DeckLibrary
 from trainer.config import Settings
@@ -21,6 +21,7 @@ from trainer.deck.models import Card, CardText, Deck
 from trainer.exercises.base import LEVELS, AnswerKind, CheckResult, Instance
 from trainer.exercises.catalog import CATALOG
 from trainer.interview_mode import InterviewMode, Readiness
+from trainer.model import Model
 from trainer.scheduling.leech import is_leech_lapse
 from trainer.scheduling.memory import Grade, MemoryModel, format_interval, require_utc
 from trainer.scheduling.queue import pick_interleaved
@@ -49,7 +50,7 @@ def _one_at_a_time(method):
     return wrapper
 
 
-class ExerciseView(BaseModel):
+class ExerciseView(Model):
     """What the UI needs to take an answer: the instance's identity and the answer's form."""
 
     family: str
@@ -60,7 +61,7 @@ class ExerciseView(BaseModel):
     cols: int | None = None
 
 
-class PracticeCard(BaseModel):
+class PracticeCard(Model):
     """A card ready to show: markdown with formulas already turned into Unicode."""
 
     key: str
@@ -75,7 +76,7 @@ class PracticeCard(BaseModel):
     exercise: ExerciseView | None = None
 
 
-class TopicOverview(BaseModel):
+class TopicOverview(Model):
     topic: str
     title: str
     due: int
@@ -83,7 +84,7 @@ class TopicOverview(BaseModel):
     total: int
 
 
-class Overview(BaseModel):
+class Overview(Model):
     topics: list[TopicOverview]
     due: int
     new_available: int
@@ -97,7 +98,7 @@ class Overview(BaseModel):
         return self.due + min(self.new_available, self.new_left_today)
 
 
-class Progress(BaseModel):
+class Progress(Model):
     done: int
     remaining: int
 
@@ -106,14 +107,14 @@ class Progress(BaseModel):
         return self.done + self.remaining
 
 
-class AnswerOutcome(BaseModel):
+class AnswerOutcome(Model):
     review_id: int
     grade: int
     next_due: datetime
     leech: bool = False  # this answer made the card a leech: it is now suspended
 
 
-class SessionSummary(BaseModel):
+class SessionSummary(Model):
     reviewed: int
     correct: int
     seconds: float
@@ -124,7 +125,7 @@ class SessionSummary(BaseModel):
         return self.correct / self.reviewed if self.reviewed else None
 
 
-class _Answered(BaseModel):
+class _Answered(Model):
     review_id: int
     key: str
     grade: int
@@ -475,7 +476,7 @@ class StudySession:
 _ANSWER_LABEL = {"en": "Answer:", "zh": "答案："}
 
 
-class FamilyInfo(BaseModel):
+class FamilyInfo(Model):
     name: str
     topic: str
     title: dict[str, str]

@@ -25,10 +25,11 @@ import re
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from trainer.exercises.catalog import BY_NAME as FAMILY_NAMES
 from trainer.exercises.catalog import LEVELS
+from trainer.model import Model
 
 if TYPE_CHECKING:
     from trainer.exercises.base import Instance
@@ -43,7 +44,7 @@ _CHECK_SEEDS = range(5)
 _RANGE = re.compile(r"^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$")
 
 
-class ExerciseSpec(BaseModel):
+class ExerciseSpec(Model):
     """What an ``exercise`` block asks for: a family, a level, and parameter choices."""
 
     family: str

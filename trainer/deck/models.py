@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Literal, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from trainer.deck.exercise_cards import ExerciseSpec
+from trainer.model import Model
 
 Severity = Literal["error", "warning"]
 CardKind = Literal["basic", "cloze", "exercise"]
 
 
-class Problem(BaseModel):
+class Problem(Model):
     """One thing wrong with a deck file, located as ``path:line:col``."""
 
     path: str
@@ -27,7 +28,7 @@ class Problem(BaseModel):
         return f"{text} (hint: {self.hint})" if self.hint else text
 
 
-class CardText(BaseModel):
+class CardText(Model):
     """A card's text in one language, with where it was written.
 
     ``digest`` is the content hash the identity rule compares (formatting ignored);
@@ -42,7 +43,7 @@ class CardText(BaseModel):
     deleted: str | None = None
 
 
-class ParsedCard(BaseModel):
+class ParsedCard(Model):
     """One card as read from one file (one language)."""
 
     id: str
@@ -56,7 +57,7 @@ class ParsedCard(BaseModel):
     exercise: ExerciseSpec | None = None
 
 
-class ParsedFile(BaseModel):
+class ParsedFile(Model):
     path: str
     deck: str
     lang: str

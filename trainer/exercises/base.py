@@ -12,9 +12,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from trainer.exercises.catalog import BY_NAME, LEVELS
+from trainer.model import Model
 
 if TYPE_CHECKING:  # NumPy is imported when an instance is drawn, not with these models
     import numpy as np
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # NumPy is imported when an instance is drawn, not with these
 AnswerKind = Literal["integer", "shape", "number", "matrix"]
 
 
-class ExpectedAnswer(BaseModel):
+class ExpectedAnswer(Model):
     """The exact answer and how a typed answer is compared with it.
 
     - ``integer``: ``value`` is an int; typed ``1,234``, ``１４`` are accepted.
@@ -54,7 +55,7 @@ def _number(value: float, decimals: int | None) -> str:
     return f"{value:.{decimals}f}"
 
 
-class Instance(BaseModel):
+class Instance(Model):
     """One posed exercise. Prompts and solutions are markdown, keyed by language."""
 
     family: str
@@ -67,7 +68,7 @@ class Instance(BaseModel):
     rounding_note: dict[str, str] = Field(default_factory=dict)
 
 
-class CheckResult(BaseModel):
+class CheckResult(Model):
     """``correct`` is None when the typed text could not be read (no grade is given)."""
 
     correct: bool | None

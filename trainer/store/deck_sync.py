@@ -18,8 +18,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import NamedTuple
 
-from pydantic import BaseModel
-
+from trainer.model import Model
 from trainer.store.database import Database, guarded_write
 from trainer.store.records import CardEntry
 
@@ -40,7 +39,7 @@ class KnownCard(NamedTuple):
     explicit_id: str | None = None
 
 
-class Source(BaseModel):
+class Source(Model):
     """Where a card is written and what it says (what the next sync compares)."""
 
     path: str
@@ -51,7 +50,7 @@ class Source(BaseModel):
     answer: str = ""
 
 
-class Rename(BaseModel):
+class Rename(Model):
     """A stored card found again under another key: its row (and history) moves along."""
 
     id: int
@@ -60,7 +59,7 @@ class Rename(BaseModel):
     kind: str
 
 
-class CachedFile(BaseModel):
+class CachedFile(Model):
     """A deck file's row: ``good`` is its last good parse (read apart: ``goods``), and
     ``has_good`` says whether there is one."""
 

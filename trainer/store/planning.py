@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
-
+from trainer.model import Model
 from trainer.store.database import Database, guarded_write
 from trainer.store.records import ACTIVE, STATE_COLUMNS, CardState
 from trainer.store.stamps import parse_stamp, stamp
@@ -17,7 +16,7 @@ from trainer.store.stamps import parse_stamp, stamp
 REVIEW_STATE = 2  # fsrs.State.Review
 
 
-class HistoryReview(BaseModel):
+class HistoryReview(Model):
     """One scheduled review (drills excluded: they never moved the FSRS state)."""
 
     card_id: int

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
-
+from trainer.model import Model
 from trainer.store.stamps import parse_stamp
 
 # The columns of ``cards`` a ``CardState`` is read from, in ``CardState.from_row`` order.
@@ -14,7 +13,7 @@ STATE_COLUMNS = "id, key, topic, state, step, stability, difficulty, due, last_r
 ACTIVE = "retired = 0 AND suspended = 0"
 
 
-class CardEntry(BaseModel):
+class CardEntry(Model):
     """What the deck tells the store about a card: identity and where it sorts."""
 
     key: str
@@ -24,7 +23,7 @@ class CardEntry(BaseModel):
     ordinal: int = 0
 
 
-class CardState(BaseModel):
+class CardState(Model):
     """A card's scheduling state as stored; ``due is None`` means never reviewed."""
 
     id: int
@@ -49,7 +48,7 @@ class CardState(BaseModel):
                    last_review=parse_stamp(row[8]))
 
 
-class Attempt(BaseModel):
+class Attempt(Model):
     """An exercise answer as recorded with its review: enough to pose the instance again."""
 
     seed: int | None
@@ -58,14 +57,14 @@ class Attempt(BaseModel):
     correct: bool
 
 
-class TopicCounts(BaseModel):
+class TopicCounts(Model):
     topic: str
     due: int = 0
     new: int = 0
     total: int = 0
 
 
-class ReviewRecord(BaseModel):
+class ReviewRecord(Model):
     id: int
     card_key: str
     rating: int

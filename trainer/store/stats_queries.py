@@ -30,8 +30,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
-
+from trainer.model import Model
 from trainer.store.database import guarded_write
 from trainer.store.stamps import parse_stamp, stamp
 
@@ -50,12 +49,12 @@ _INTERVAL = "r.prev_interval"
 _WAS_REVIEW = f"r.prev_state = {REVIEW_STATE}"
 
 
-class DayCount(BaseModel):
+class DayCount(Model):
     reviews: int = 0
     seconds: float = 0.0
 
 
-class RetentionCount(BaseModel):
+class RetentionCount(Model):
     """Scheduled reviews of cards in the Review state in a window, and how many passed."""
 
     days: int
@@ -65,7 +64,7 @@ class RetentionCount(BaseModel):
     mature_passed: int = 0
 
 
-class TopicRecall(BaseModel):
+class TopicRecall(Model):
     """The cards of a topic (not retired), how many were studied, and the sum of their
     predicted recall (0 for a card never studied)."""
 
@@ -75,14 +74,14 @@ class TopicRecall(BaseModel):
     recall_sum: float
 
 
-class WeakRow(BaseModel):
+class WeakRow(Model):
     key: str
     topic: str
     recall: float
     stability: float
 
 
-class MissedRow(BaseModel):
+class MissedRow(Model):
     key: str
     topic: str
     kind: str
@@ -95,7 +94,7 @@ class MissedRow(BaseModel):
     answer: str | None
 
 
-class CardRowInfo(BaseModel):
+class CardRowInfo(Model):
     """A card as the browser lists it."""
 
     id: int
@@ -110,7 +109,7 @@ class CardRowInfo(BaseModel):
     leech: bool
 
 
-class HistoryRow(BaseModel):
+class HistoryRow(Model):
     id: int
     reviewed_at: datetime
     rating: int

@@ -31,7 +31,9 @@ import numbers
 from collections.abc import Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field, computed_field
+from pydantic import Field, computed_field
+
+from trainer.model import Model
 
 from ..solver import (
     Layer,
@@ -77,7 +79,7 @@ _AXES = ("H", "W")
 _RF = tuple[ReceptiveField, ReceptiveField] | None
 
 
-class LayerAnalysis(BaseModel):
+class LayerAnalysis(Model):
     """One row: the layer's output and the receptive field of one of its output units.
 
     ``receptive_field``, ``jump`` and ``effective_padding`` are ``(H, W)`` pairs, or ``None``
@@ -113,7 +115,7 @@ class LayerAnalysis(BaseModel):
         return flops(self.macs)
 
 
-class Analysis(BaseModel):
+class Analysis(Model):
     """The result of :func:`analyze`: one row per layer (input first) and the totals."""
 
     network: str

@@ -18,7 +18,6 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
-    BaseModel,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -27,6 +26,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from trainer.model import Model
 
 from .errors import NetworkError
 
@@ -72,7 +73,7 @@ def _alias(*names: str) -> Any:
     return AliasChoices(*names)
 
 
-class _Layer(BaseModel):
+class _Layer(Model):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     name: str = ""
@@ -223,7 +224,7 @@ LAYER_TYPES: dict[str, type[_Layer]] = {
 _MERGES = ("add", "concat")
 
 
-class Network(BaseModel):
+class Network(Model):
     """A named DAG of layers in a topological order (each layer reads earlier ones only)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
