@@ -123,7 +123,10 @@ class DeckLibrary:
 
     def _apply(self, result: Scan) -> DeckChanges:
         deck = served(result.records.values(), previous=self.deck)
-        renamed, added = sync_identity(self.sources, deck)
+        if result.changed or result.removed:
+            renamed, added = sync_identity(self.sources, deck)
+        else:  # every file as last synced (the cache is saved after the sync it follows)
+            renamed, added = {}, []
         self.sources.save_files(
             [CachedFile(path=r.path, digest=r.digest, parse_key=r.parse_key,
                         good=r.encoded_good(), problems=r.encoded_problems())

@@ -169,3 +169,36 @@ def test_sync_cards_waits_out_another_instances_write_lock(tmp_path: Path):
     assert (added, retired) == (1, 0)
     assert [row[1] for row in _cards(db.path) if not row[6]] == ["d:a", "d:b"]
     db.close()
+
+
+def test_an_unchanged_start_skips_the_identity_sync_and_an_edit_is_still_synced(
+        settings, decks, monkeypatch):
+    """No file changed since the last sync: nothing in the store can differ (the cache is
+    saved only after the sync it follows), so the identity sync is not run again."""
+    import trainer.authoring
+
+    synced = []
+    real_sync = trainer.authoring.sync_identity
+
+    def sync_identity(sources, deck):
+        synced.append(sorted(deck.cards))
+        return real_sync(sources, deck)
+
+    monkeypatch.setattr(trainer.authoring, "sync_identity", sync_identity)
+    (decks / "pooling.md").write_text(GOOD, encoding="utf-8")
+    open_study(settings).close()
+    assert synced == [["pooling:pool-avg", "pooling:pool-max"]]
+    sources = ("SELECT c.key, s.path, s.position, s.digest FROM cards c "
+               "JOIN card_sources s ON s.card_id = c.id ORDER BY c.key")
+    before = rows(settings.db_path, sources)
+    study = open_study(settings)
+    assert synced == [["pooling:pool-avg", "pooling:pool-max"]]  # not again
+    assert served(study) == {"pooling:pool-max": "Where does a max-pool send the gradient?",
+                             "pooling:pool-avg": "What does average pooling send back?"}
+    study.close()
+    assert rows(settings.db_path, sources) == before
+    (decks / "pooling.md").write_text(GOOD.replace("max-pool", "max pool"), encoding="utf-8")
+    study = open_study(settings)
+    assert len(synced) == 2 and study.library.changes.changed == [str(decks / "pooling.md")]
+    assert rows(settings.db_path, sources) != before
+    study.close()
