@@ -133,7 +133,9 @@ class PracticeScreen(Screen):
         with Vertical(id="answer-box"):
             yield Input(id="answer-input")
         yield Static("", id="verdict")
-        yield Label("space  show the answer", id="hint")
+        hint = Label("space  show the answer", id="hint")
+        hint.display = False  # shown with a card (_sync_reveal), never on an empty screen
+        yield hint
         yield GradeBar(id="grades")
         yield Footer()
 
