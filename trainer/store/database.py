@@ -356,7 +356,7 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection,
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA busy_timeout = 10000")
     cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _set_wal(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")
     # No checkpoint inside a commit: SQLite's automatic one (every 1,000 WAL pages) made
     # one answer in about a hundred wait 10-50 ms for its fsyncs. The app checkpoints
@@ -366,6 +366,27 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection,
     for name, value in (pragmas or {}).items():
         cursor.execute(f"PRAGMA {name} = {int(value) if isinstance(value, bool) else value}")
     cursor.close()
+
+
+WAL_TRIES = 500  # x 20 ms: the same 10 s as busy_timeout
+
+
+def _set_wal(cursor: sqlite3.Cursor) -> None:
+    """``journal_mode = WAL``, waiting for another instance as ``busy_timeout`` would.
+
+    Turning a new file to WAL takes its exclusive lock. When two instances create the same
+    database at once, both hold its shared lock and want that one: SQLite answers one of
+    them "database is locked" at once, without its busy handler, which cannot resolve such
+    a deadlock (the two-process test failed so in one of four suite runs). The statement
+    failed and let go of its lock, so trying again shortly succeeds."""
+    for attempt in range(WAL_TRIES):
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_TRIES - 1:
+                raise
+            time.sleep(0.02)
 
 
 def _engine(path: Path, pragmas: Mapping[str, int | str] | None = None) -> Engine:
