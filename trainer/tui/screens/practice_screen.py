@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -13,7 +14,7 @@ from textual.markup import escape
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, ProgressBar, Static
+from textual.widgets import Footer, Label, ProgressBar, Static
 
 from trainer.study import (
     Attempt,
@@ -29,7 +30,11 @@ from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import StoreFailed, reports_store_errors
 from trainer.tui.widgets.card_view import CardView
 from trainer.tui.widgets.grade_bar import GRADES, GradeBar
-from trainer.tui.widgets.matrix_input import MatrixInput
+
+if TYPE_CHECKING:  # imported where the first exercise is shown
+    from textual.widgets import Input
+
+    from trainer.tui.widgets.matrix_input import MatrixInput
 
 _PLACEHOLDERS = {
     "integer": "a whole number, e.g. 1,234",
@@ -130,17 +135,29 @@ class PracticeScreen(Screen):
         with Vertical(id="body"):
             yield CardView(id="card")
             yield Static("", id="summary")
-        with Vertical(id="answer-box"):
-            yield Input(id="answer-input")
+        # The answer field (exercises) and the grade buttons (after the reveal) are not in
+        # the first frame: they are mounted once it is drawn (_mount_later), which took
+        # ~10 ms off the first card.
+        yield Vertical(id="answer-box")
         yield Static("", id="verdict")
         hint = Label("space  show the answer", id="hint")
         hint.display = False  # shown with a card (_sync_reveal), never on an empty screen
         yield hint
-        yield GradeBar(id="grades")
         yield Footer()
 
     def on_mount(self) -> None:
         self.show_first()
+        self.call_after_refresh(self._mount_later)
+
+    async def _mount_later(self) -> None:
+        if self.query(GradeBar):
+            return
+        grades = GradeBar(id="grades")
+        grades.display = False
+        await self.mount(grades, before=self.query_one(Footer))
+        if self.card is not None:
+            grades.show_intervals(self.card.intervals)
+        self._sync_reveal()
 
     @reports_store_errors("Card not loaded")
     def show_first(self) -> None:
@@ -223,7 +240,8 @@ class PracticeScreen(Screen):
             summary.display = False
             view.display = True
             view.show(message.card)
-            self.query_one(GradeBar).show_intervals(message.card.intervals)
+            for grades in self.query(GradeBar):  # (none until the first frame is drawn)
+                grades.show_intervals(message.card.intervals)
             self._shown_at = time.monotonic()
         self.result, self.typed = None, ""
         await self._prepare_answer_box(message.card)
@@ -268,7 +286,8 @@ class PracticeScreen(Screen):
         revealed = self.revealed
         exercise = self.card is not None and self.card.exercise is not None
         self.query_one(CardView).revealed = revealed
-        self.query_one(GradeBar).display = revealed and self.card is not None
+        for grades in self.query(GradeBar):
+            grades.display = revealed and self.card is not None
         self.query_one("#answer-box").display = exercise and not revealed
         self.query_one("#verdict").display = exercise and revealed
         hint = self.query_one("#hint", Label)
@@ -278,11 +297,19 @@ class PracticeScreen(Screen):
     # -- exercises ---------------------------------------------------------------------
     async def _prepare_answer_box(self, card: PracticeCard | None) -> None:
         box = self.query_one("#answer-box")
-        await box.query(MatrixInput).remove()
-        field = self.query_one("#answer-input", Input)
         if card is None or card.exercise is None:
-            field.display = False
+            await box.query("#matrix-input").remove()
+            for field in box.query("#answer-input"):
+                field.display = False
             return
+        from textual.widgets import Input  # with the first exercise shown
+
+        from trainer.tui.widgets.matrix_input import MatrixInput
+
+        await box.query(MatrixInput).remove()
+        if not box.query("#answer-input"):
+            await box.mount(Input(id="answer-input"))
+        field = box.query_one("#answer-input", Input)
         exercise = card.exercise
         if exercise.kind == "matrix":
             field.display = False
