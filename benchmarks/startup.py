@@ -56,7 +56,9 @@ class _Terminal:
 def measure(quick: bool) -> list[Row]:
     if shutil.which("tmux") is None:
         return [Row("start-up to first card", float("nan"), "ms", "tmux not installed", False)]
-    runs = 2 if quick else 9
+    # Starts on this machine fall in two clusters some 20 % apart, the bare app's too
+    # (e.g. 147 and 182 ms); with 9 pairs the median landed in either one.
+    runs = 2 if quick else 15
     trainer = Path(sys.executable).parent / "trainer"
     terminal = _Terminal()
     try:
