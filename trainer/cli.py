@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from trainer import __version__, cli_authoring, cli_progress, cli_settings
+from trainer import __version__, cli_authoring, cli_progress, cli_restore, cli_settings
 from trainer.cli_errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from trainer.cli_errors import fail as _fail
 from trainer.config import ConfigError, Settings, load_settings
@@ -74,8 +74,17 @@ def build_parser() -> argparse.ArgumentParser:
         "backup", parents=sub,
         help="write a consistent copy of the database (default: <home>/backups/"
              "trainer-YYYYMMDD-HHMMSS.sqlite3, UTC)")
-    backup.add_argument("path", nargs="?", type=Path,
-                        help="a new file, or a folder to put the copy in")
+    backup.add_argument("path", nargs="?",
+                        help="a new file, or a folder to put the copy in (a trailing / "
+                             "makes a missing folder)")
+    restore = commands.add_parser(
+        "restore", parents=sub,
+        help="put a backup back in place of the database (without BACKUP: list them and "
+             "ask); the replaced file is kept in the backups folder")
+    restore.add_argument("backup", nargs="?", type=Path,
+                         help="the backup file (a path, or a name in <home>/backups)")
+    restore.add_argument("--yes", action="store_true",
+                         help="do not ask for confirmation when BACKUP is named")
     cli_settings.add_parsers(commands, sub)  # config, interview, optimize
     cli_progress.add_parsers(commands, sub)  # stats, review [--missed]
     cli_authoring.add_parsers(commands, sub)  # add, import
@@ -109,6 +118,7 @@ def _run(argv: list[str] | None) -> int:
     command = args.command or "practice"
     handler = {"practice": _practice, "cards": _cards, "check": _check, "paths": _paths,
                "exercise": _exercise, "solve": _solve, "backup": _backup,
+               "restore": cli_restore.restore,
                **cli_settings.HANDLERS, **cli_progress.HANDLERS,
                **cli_authoring.HANDLERS}
     if command not in APP_COMMANDS:

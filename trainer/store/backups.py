@@ -7,6 +7,7 @@ they were taken, so they sort the same whatever the time zone or daylight-saving
 
 - ``trainer-YYYYMMDD-HHMMSS.sqlite3``  taken by ``trainer backup``; never removed by us
 - ``auto-YYYYMMDD-HHMMSS.sqlite3``     taken when the app exits; the newest ``KEEP`` stay
+- ``before-restore-YYYYMMDD-HHMMSS.sqlite3``  the file ``trainer restore`` replaced; kept
 
 Two copies in the same second get ``-2``, ``-3``, ... before the extension. Files whose
 names do not match exactly are never touched.
@@ -14,6 +15,7 @@ names do not match exactly are never touched.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from contextlib import closing
@@ -23,10 +25,10 @@ from pathlib import Path
 from trainer.store.database import StoreError, backup, check_trainer_file
 
 KEEP = 7
-MANUAL, AUTO = "trainer", "auto"
-_STAMP = "%Y%m%d-%H%M%S"
-_NAME = re.compile(r"^(?P<kind>trainer|auto)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>[1-9]\d*))?"
-                   r"\.sqlite3$")
+MANUAL, AUTO, BEFORE_RESTORE = "trainer", "auto", "before-restore"
+STAMP = "%Y%m%d-%H%M%S"
+NAME = re.compile(r"^(?P<kind>trainer|auto|before-restore)-(?P<stamp>\d{8}-\d{6})"
+                  r"(?:-(?P<n>[1-9]\d*))?\.sqlite3$")
 
 
 def backups_dir(home: Path) -> Path:
@@ -41,7 +43,7 @@ def _aware(now: datetime) -> datetime:
 
 def free_name(folder: Path, kind: str, now: datetime) -> Path:
     """``folder/KIND-YYYYMMDD-HHMMSS.sqlite3`` (UTC), with ``-2``... if that one exists."""
-    stamp = _aware(now).strftime(_STAMP)
+    stamp = _aware(now).strftime(STAMP)
     candidate = folder / f"{kind}-{stamp}.sqlite3"
     n = 1
     while candidate.exists():
@@ -50,10 +52,11 @@ def free_name(folder: Path, kind: str, now: datetime) -> Path:
     return candidate
 
 
-def write_backup(source: Path, target: Path | None, *, folder: Path, now: datetime,
+def write_backup(source: Path, target: Path | str | None, *, folder: Path, now: datetime,
                  kind: str = MANUAL) -> Path:
-    """Copy the database at ``source`` to ``target`` (a new file, or a folder to put it in),
-    or, when ``target`` is None, to a new time-stamped file in ``folder``. Returns the path.
+    """Copy the database at ``source`` to ``target`` (a new file, or a folder to put it in:
+    an existing one, or any path written with a trailing slash, created if missing), or,
+    when ``target`` is None, to a new time-stamped file in ``folder``. Returns the path.
 
     Raises ``StoreError`` (one line: the file and what to do) when there is nothing to copy,
     the source is not an SQLite database, the target exists, or the copy fails; the source
@@ -67,14 +70,18 @@ def write_backup(source: Path, target: Path | None, *, folder: Path, now: dateti
     if target is None:
         target = free_name(folder, kind, now)
     else:
-        target = target.expanduser().absolute()
-        if target.is_dir():
+        as_folder = isinstance(target, str) and target.endswith(("/", os.sep))
+        target = Path(target).expanduser().absolute()
+        if as_folder and target.exists() and not target.is_dir():
+            raise StoreError(f"{target}: is a file, not a folder; nothing was written")
+        if as_folder or target.is_dir():
             target = free_name(target, kind, now)
         elif target.exists():
             raise StoreError(f"{target}: already exists, nothing was written; "
                              "name a new file or a folder")
     try:
         _make_private_folder(target.parent)
+        _remove_stale_partials(target.parent, now)
         backup(source, target)
         _verify(target)
     except (OSError, sqlite3.Error) as exc:
@@ -106,10 +113,10 @@ def prune(folder: Path, keep: int = KEEP) -> list[Path]:
         return []
     dated = []
     for path in folder.iterdir():
-        match = _NAME.match(path.name)
+        match = NAME.match(path.name)
         if match and match["kind"] == AUTO and path.is_file():
             try:
-                moment = datetime.strptime(match["stamp"], _STAMP)
+                moment = datetime.strptime(match["stamp"], STAMP)
             except ValueError:  # e.g. month 13: not one of ours
                 continue
             dated.append((moment, int(match["n"] or 1), path))
@@ -128,6 +135,24 @@ def _make_private_folder(folder: Path) -> None:
         folder = folder.parent
     for each in reversed(missing):
         each.mkdir(mode=0o700, exist_ok=True)
+
+
+STALE_PARTIAL_SECONDS = 600  # a copy in progress is rewritten far more often than this
+
+
+def _remove_stale_partials(folder: Path, now: datetime) -> None:
+    """What a backup killed mid-copy (SIGKILL, power cut) left behind: its hidden
+    ``.NAME.partial`` file and SQLite's ``-journal`` of it. A copy still being written by
+    another process touches its file every few milliseconds, so an old one is dead."""
+    cutoff = _aware(now).timestamp() - STALE_PARTIAL_SECONDS
+    for leftover in folder.glob(".*.partial*"):
+        if not leftover.name.endswith((".partial", ".partial-journal")):
+            continue
+        try:
+            if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            continue  # someone else's to clean
 
 
 def _verify(path: Path) -> None:

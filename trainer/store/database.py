@@ -319,8 +319,8 @@ def write_error(path: Path, exc: DatabaseError | sqlite3.DatabaseError, *,
         kind = DatabaseBusy
         advice = "another trainer kept the database busy; close the other window and try again"
     elif "malformed" in text or "not a database" in text:
-        advice = (f"the file is damaged ({cause}); restore a copy from the backups folder, or "
-                  "point --db or TRAINER_DB elsewhere")
+        advice = (f"the file is damaged ({cause}); put a backup back with 'trainer restore' "
+                  "(it lists them), or point --db or TRAINER_DB elsewhere")
     else:
         advice = f"{cause}; check the disk and try again"
     what = "could not be read" if reading else "not saved"
