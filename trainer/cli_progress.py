@@ -116,6 +116,9 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
         window = parse_window(args.since)
     except ValueError as exc:
         return _fail(f"--since {exc}")
+    if (args.list or args.json) and not settings.db_path.exists():  # read-only: create nothing
+        return _fail(f"{settings.db_path}: no database here yet (nothing studied); run "
+                     "'trainer' to start, or point --db or TRAINER_DB at your database")
     from trainer.cli import _open_study
 
     study = _open_study(settings)

@@ -30,6 +30,8 @@ def default_home() -> Path:
 
 
 ENV_PREFIX = "TRAINER_"
+MAX_STEPS = 10  # learning or relearning steps
+MAX_STEP_MINUTES = 7 * 24 * 60
 
 
 class Settings(Model):
@@ -47,29 +49,35 @@ class Settings(Model):
     builtin_deck: bool = True
     exercises: bool = True  # the numeric exercise cards (one per family and level)
     language: Language = "en"
-    desired_retention: float = Field(0.90, gt=0.5, lt=1.0)
+    # Every value has a range, checked wherever it comes from (file, variable, flag,
+    # `config set`, the settings screen): a value past it once crashed every start
+    # (a learning step of 1e12 minutes overflows the date arithmetic).
+    desired_retention: float = Field(0.90, ge=0.70, le=0.97, allow_inf_nan=False)
     new_per_day: int = Field(20, ge=0, le=10_000)
-    max_reviews_per_day: int = Field(9999, ge=0)
-    learning_steps_minutes: list[float] = Field(default_factory=lambda: [1.0, 10.0])
-    relearning_steps_minutes: list[float] = Field(default_factory=lambda: [10.0])
+    max_reviews_per_day: int = Field(9999, ge=0, le=100_000)
+    learning_steps_minutes: list[float] = Field(default_factory=lambda: [1.0, 10.0],
+                                                max_length=MAX_STEPS)
+    relearning_steps_minutes: list[float] = Field(default_factory=lambda: [10.0],
+                                                  max_length=MAX_STEPS)
     rollover_hour: int = Field(4, ge=0, le=23)
     learn_ahead_minutes: int = Field(20, ge=0, le=24 * 60)
-    maximum_interval_days: int = Field(36500, ge=1)
+    maximum_interval_days: int = Field(36500, ge=1, le=36500)
     # A card is a leech (marked and suspended) at this many lapses, then every half of it
     # more (trainer/scheduling/leech.py).
     leech_threshold: int = Field(8, ge=1, le=1000)
     # Interview mode: until this date, every studied card's predicted recall on the day is
     # kept at or above interview_target (trainer/scheduling/interview.py); None: plain FSRS.
-    interview_date: date | None = None
-    interview_target: float = Field(0.90, gt=0.5, lt=1.0)
+    interview_date: date | None = Field(None, ge=date(2000, 1, 1), le=date(2099, 12, 31))
+    interview_target: float = Field(0.90, ge=0.70, le=0.99, allow_inf_nan=False)
     # Personal FSRS parameters fitted by `trainer optimize`; None: the library's defaults.
     fsrs_parameters: list[float] | None = None
 
     @field_validator("learning_steps_minutes", "relearning_steps_minutes")
     @classmethod
     def _positive_steps(cls, steps: list[float]) -> list[float]:
-        if any(s <= 0 for s in steps):
-            raise ValueError("steps must be positive numbers of minutes")
+        if not all(0 < s <= MAX_STEP_MINUTES for s in steps):  # NaN fails too
+            raise ValueError(f"each step must be more than 0 and at most {MAX_STEP_MINUTES:,} "
+                             "minutes (7 days)")
         return steps
 
     @field_validator("fsrs_parameters")

@@ -53,12 +53,18 @@ def test_an_older_schema_is_migrated_first_with_its_backup(tmp_path: Path):
     assert (tmp_path / f"old.sqlite3.before-{HEAD_REVISION}.bak").exists()
 
 
-def test_a_missing_file_is_created_owner_only(tmp_path: Path):
+def test_a_missing_file_is_refused_and_nothing_is_created(tmp_path: Path):
+    """Reading (``trainer stats``) at a mistyped path once made its folders and a database."""
     path = tmp_path / "sub" / "new.sqlite3"
-    reader = open_reader(path)
-    with reader.read() as c:
-        assert c.execute("SELECT count(*) FROM cards").fetchone()[0] == 0
-    reader.close()
+    with pytest.raises(StoreError, match="no database here yet"):
+        open_reader(path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_file_adopted_as_a_database_becomes_owner_only(tmp_path: Path):
+    path = tmp_path / "empty.sqlite3"
+    path.touch(mode=0o644)
+    open_database(path).close()
     assert revision(path) == HEAD_REVISION
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 

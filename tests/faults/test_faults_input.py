@@ -205,12 +205,20 @@ BAD_CONFIGS = {
     "wrong type": ('new-per-day = "lots"\n', "config.toml:1: new-per-day: Input should be a "
                                              "valid integer"),
     "out of range": ("# mine\ndesired-retention = 1.5\n", "config.toml:2: desired-retention: "
-                                                         "Input should be less than 1"),
+                                                         "Input should be less than or "
+                                                         "equal to 0.97"),
     "unknown value": ('language = "fr"\n', "config.toml:1: language: Input should be 'en' or "
                                            "'zh' (got 'fr')"),
     "unknown key": ("colour = 3\n", "unknown setting"),
-    "negative steps": ("learning-steps-minutes = [-1]\n", "learning-steps-minutes: steps must "
-                                                         "be positive numbers of minutes"),
+    "negative steps": ("learning-steps-minutes = [-1]\n", "learning-steps-minutes: each step "
+                                                         "must be more than 0"),
+    # Each of these was accepted once, and then every start crashed (date overflow).
+    "huge step": ("learning-steps-minutes = [1e12]\n", "at most 10,080 minutes"),
+    "huger step": ("relearning-steps-minutes = [1e308]\n", "at most 10,080 minutes"),
+    "infinite step": ("learning-steps-minutes = [inf]\n", "at most 10,080 minutes"),
+    "far interview": ("interview-date = 9999-12-31\n", "less than or equal to 2099-12-31"),
+    "huge interval": ("maximum-interval-days = 100000000\n", "less than or equal to 36500"),
+    "huge cap": ("max-reviews-per-day = 10000000000\n", "less than or equal to 100000"),
 }
 
 

@@ -76,11 +76,18 @@ _SCRIPT_CHARS = frozenset(uni for _, uni in SUBSUPERSCRIPTS)
 _COMBINING = {latex[1:]: mark for latex, mark in COMBININGMARKS}
 
 
+# Deeper groups are not rendered: pylatexenc and the renderer recurse once per level, and
+# a few hundred levels exhaust Python's stack (a worker thread's C stack first). Real
+# formulas nest a handful of levels.
+MAX_NESTING = 40
+
+
 @dataclass
 class _Out:
     """Rendered text plus the macros nobody could render (reported by ``trainer check``)."""
 
     unknown: list[str] = field(default_factory=list)
+    too_deep: bool = False
 
 
 def latex_to_unicode(source: str) -> str:
@@ -95,8 +102,33 @@ def unknown_macros(source: str) -> list[str]:
     return out.unknown
 
 
+def nesting_depth(source: str) -> tuple[int, int]:
+    """The deepest ``{``/``[`` group nesting in ``source`` and the 0-based offset where it
+    first exceeds ``MAX_NESTING`` (-1 if it never does). Escaped braces do not count."""
+    depth = deepest = 0
+    where = -1
+    escaped = False
+    for offset, char in enumerate(source):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char in "{[":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if depth > MAX_NESTING and where < 0:
+                    where = offset
+        elif char in "}]":
+            depth = max(depth - 1, 0)
+    return deepest, where
+
+
 def _convert(source: str) -> tuple[str, _Out]:
     out = _Out()
+    if nesting_depth(source)[1] >= 0:
+        out.too_deep = True
+        return source, out  # shown as written
     try:
         nodes, _, _ = LatexWalker(source, tolerant_parsing=True).get_latex_nodes()
     except LatexWalkerError:

@@ -44,7 +44,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 from trainer.deck import cloze
 from trainer.deck.exercise_cards import FENCE_INFO, spec_from_yaml
 from trainer.deck.identity import digest
-from trainer.deck.latex import unknown_macros
+from trainer.deck.latex import MAX_NESTING, nesting_depth, unknown_macros
 from trainer.deck.models import CardText, ParsedCard, ParsedFile, Problem
 
 FRONT_MATTER_KEYS = {"topic", "title", "deck", "lang", "tags"}
@@ -180,7 +180,7 @@ def parse_text(
             seen[card.id] = card.text.line
             cards.append(card)
     if check_math:
-        _check_math(tokens, problem)
+        _check_math(tokens, problem, lines)
     problems = sorted(problem.items, key=lambda p: (p.line, p.col))
     if not starts and not problems:
         problems.append(Problem(path=path, line=1, severity="warning",
@@ -481,7 +481,18 @@ def _lines(lines: list[str], start: int, end: int) -> str:
     return "\n".join(lines[start:end]).strip("\n").rstrip()
 
 
-def _check_math(tokens: list[Token], problem) -> None:
+def _locate(token: Token, formula: str, offset: int, lines: list[str]) -> tuple[int, int]:
+    """1-based line and column of ``formula[offset]`` in the source lines of ``token``."""
+    first, last = token.map
+    block = "\n".join(lines[first:last])
+    start = block.find(formula)
+    if start < 0:
+        return first + 1, 1
+    before = block[:start + offset]
+    return first + 1 + before.count("\n"), len(before) - (before.rfind("\n") + 1) + 1
+
+
+def _check_math(tokens: list[Token], problem, lines: list[str]) -> None:
     """Warn about LaTeX macros that would show raw in the terminal."""
     for token in tokens:
         if token.map is None:
@@ -490,6 +501,13 @@ def _check_math(tokens: list[Token], problem) -> None:
             child.content for child in token.children or [] if child.type == "math_inline"
         ]
         for formula in formulas:
+            _, deep_at = nesting_depth(formula)
+            if deep_at >= 0:
+                line, col = _locate(token, formula, deep_at, lines)
+                problem(line, f"formula nested too deeply (more than {MAX_NESTING} levels "
+                        "of braces)", "simplify the formula; it is shown as written",
+                        col=col)
+                continue
             for macro in unknown_macros(formula):
                 problem(token.map[0] + 1, f"unknown LaTeX macro {macro} will show raw",
                         "see the supported math in docs/authoring.md", severity="warning")

@@ -191,7 +191,10 @@ def open_reader(path: Path, *, pragmas: Mapping[str, int | str] | None = None) -
     included), which is where SQLAlchemy and Alembic are imported."""
     path = path.expanduser().absolute()
     _refuse_foreign_file(path)
-    if not path.exists() or _inspect(path) != HEAD_REVISION:
+    if not path.exists() or path.stat().st_size == 0:  # reading never creates a database
+        raise StoreError(f"{path}: no database here yet (nothing studied); run 'trainer' to "
+                         "start, or point --db or TRAINER_DB at your database")
+    if _inspect(path) != HEAD_REVISION:
         open_database(path, pragmas=pragmas).close()
     with _store_errors(path, reading=True):
         # mode=rw: never creates a file (one removed since _inspect stays missing)
@@ -221,7 +224,11 @@ def open_database(path: Path, *, pragmas: Mapping[str, int | str] | None = None)
         raise StoreError(f"{path}: cannot create its folder ({exc.strerror}); "
                          "point --db or TRAINER_DB at a writable place") from exc
     created = not path.exists() and _create_owner_only(path)
+    if not created and path.stat().st_size == 0:
+        os.chmod(path, 0o600)  # an empty file adopted as a new database: owner-only too
     revision = _inspect(path) if not created else None
+    if revision is not None and revision != HEAD_REVISION:
+        _check_stamp(path, revision)  # before the engine's pragmas touch the file
     db = Database(path, {**EXTRA_PRAGMAS, **(pragmas or {})})
     if revision == HEAD_REVISION:
         return db  # nothing to migrate (and SQLAlchemy not imported)
@@ -428,10 +435,19 @@ def _inspect(path: Path, newer_ok: bool = False) -> str | None:
     """
     if path.stat().st_size == 0:
         return None
+    with path.open("rb") as handle:
+        legacy = handle.read(20)[18:20] != b"\x02\x02"  # not (yet) a WAL file
     try:
         with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as connection:
             tables = {row[0] for row in connection.execute(
                 "SELECT name FROM sqlite_master WHERE type='table'")}
+            if legacy:  # a file copied in: checked before turning it to WAL rewrites its header
+                result = connection.execute("PRAGMA quick_check").fetchone()
+                if result != ("ok",):
+                    raise StoreError(
+                        f"{path}: is damaged ({result[0]}); the file was left as it is; put a "
+                        "backup back with 'trainer restore' (it lists them), or point --db "
+                        "or TRAINER_DB elsewhere")
             revision = None
             if "alembic_version" in tables:
                 revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
@@ -446,6 +462,40 @@ def _inspect(path: Path, newer_ok: bool = False) -> str | None:
         raise StoreError(f"{path}: is an SQLite database but not a trainer one; "
                          "point --db or TRAINER_DB elsewhere")
     return revision
+
+
+def _schema_of(connection: sqlite3.Connection) -> dict[str, list[str]]:
+    """Each table's column names (Alembic's own table and SQLite's left out)."""
+    tables = [row[0] for row in connection.execute(
+        "SELECT name FROM sqlite_master WHERE type='table' "
+        "AND name NOT IN ('alembic_version', 'sqlite_sequence')")]
+    return {table: sorted(row[1] for row in connection.execute(
+        f"PRAGMA table_info(\"{table}\")")) for table in sorted(tables)}
+
+
+def _check_stamp(path: Path, revision: str) -> None:
+    """Refuse a file whose tables are not those of the revision it is stamped with (a
+    hand-edited ``alembic_version``, a half-copied file): migrating it would fail half-way
+    or, worse, succeed on the wrong tables. The expected tables come from the migrations
+    themselves, run on an empty in-memory database. Reads the file only."""
+    from sqlalchemy import create_engine
+
+    memory = create_engine("sqlite://")
+    try:
+        run_migrations(memory, revision)
+        with memory.connect() as connection:
+            expected = _schema_of(connection.connection.dbapi_connection)
+    finally:
+        memory.dispose()
+    with closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as connection:
+        found = _schema_of(connection)
+    if found != expected:
+        differ = sorted(t for t in expected.keys() | found.keys()
+                        if expected.get(t) != found.get(t))
+        raise StoreError(f"{path}: its tables ({', '.join(differ)}) do not match the schema "
+                         f"revision {revision} it is stamped with; nothing was changed; put "
+                         "a backup back with 'trainer restore', or point --db or TRAINER_DB "
+                         "elsewhere")
 
 
 def _migrate(engine: Engine, path: Path, revision: str | None) -> None:
