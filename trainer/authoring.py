@@ -39,6 +39,7 @@ from trainer.deck.scanner import (
     snapshot,
 )
 from trainer.model import Model
+from trainer.settings_file import write_atomically
 from trainer.store.database import Database
 from trainer.store.deck_sync import (
     CachedFile,
@@ -280,6 +281,27 @@ class AddResult(Model):
     gave_up: bool = False
 
 
+class AddNotSaved(Exception):
+    """The cards were written and valid but could not be saved; ``kept`` holds the text
+    (None when it could not be kept anywhere: the caller then prints it)."""
+
+    def __init__(self, target: Path, reason: str, kept: Path | None, text: str) -> None:
+        super().__init__(f"{target}: the cards could not be saved ({reason})")
+        self.target, self.reason, self.kept, self.text = target, reason, kept, text
+
+
+def keep_draft(body: str, deck: str) -> Path | None:
+    """Save what the author wrote where it survives this command: the temporary folder
+    (the home may be the full or read-only place). None when that fails too."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=f"trainer-add-{deck}-", suffix=".md")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(body)
+    except OSError:
+        return None
+    return Path(name)
+
+
 def target_file(settings: Settings, deck: str) -> Path:
     """Where ``trainer add --deck NAME`` writes: an existing NAME.md in a deck folder, else
     NAME.md in the default decks folder."""
@@ -367,10 +389,15 @@ def add_cards(settings: Settings, deck: str, editor: list[str],
             lines = _header(target, ["-"] * len(errors)).count("\n")
             shown = [f"line {p.line + lines}:{p.col}: {p.message}"
                      + (f" (hint: {p.hint})" if p.hint else "") for p in errors]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    existing = target.read_text(encoding="utf-8") if target.is_file() else ""
-    with target.open("a", encoding="utf-8") as handle:
-        handle.write(_joint(existing) + body.rstrip("\n") + "\n")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        existing = target.read_text(encoding="utf-8") if target.is_file() else ""
+        # The whole file is rewritten through a temporary file: an append cut short by a
+        # full disk would leave half a card at the end of the deck.
+        write_atomically(target, existing + _joint(existing) + body.rstrip("\n") + "\n")
+    except OSError as exc:
+        raise AddNotSaved(target, exc.strerror or str(exc), keep_draft(body, deck),
+                          body) from exc
     return AddResult(added=len(keys), path=target, keys=keys,
                      message=f"added {len(keys)} card{'s' if len(keys) != 1 else ''} "
                              f"to {target}")

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -52,7 +53,7 @@ def _sync(settings: Settings):
 
 
 def _add(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.authoring import add_cards, editor_command
+    from trainer.authoring import AddNotSaved, add_cards, editor_command
 
     deck = args.deck.strip()
     if not deck or "/" in deck or deck.startswith("."):
@@ -62,6 +63,12 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
         return _fail("no editor found: set $EDITOR (e.g. EDITOR=nano)")
     try:
         result = add_cards(settings, deck, editor)
+    except AddNotSaved as exc:
+        if exc.kept is None:  # nowhere to keep it: the text goes to the terminal
+            print(exc.text, end="")
+            return _fail(f"{exc}; nothing was added, and your text could not be kept either")
+        return _fail(f"{exc}; nothing was added; your text is kept in {exc.kept} "
+                     f"(fix the problem, then: trainer import {exc.kept} --copy)")
     except OSError as exc:
         return _fail(f"cannot run the editor {editor[0]}: {exc.strerror or exc}")
     if result.gave_up:
@@ -95,35 +102,51 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(f"{args.path}: not a markdown (.md) file")
     if not deck_files(source):
         return _fail(f"{args.path}: no .md files in it")
-    if args.copy:
-        pairs = plan_copy(settings, source)
-        clashes = [to for frm, to in pairs
-                   if to.exists() and to.read_bytes() != frm.read_bytes()]
-        if clashes:
-            return _fail(f"{clashes[0]}: already exists with other content; nothing was "
-                         "copied (rename one of them, or register instead of --copy)")
-        for frm, to in pairs:
-            to.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(frm, to)
-        where = pairs[0][1] if source.is_file() else settings.user_decks_dir / source.name
-        print(f"copied {len(pairs)} file(s) to {where}")
-    else:
-        where = source
-        known = [absolute(Path(d)) for d in settings.deck_dirs]
-        if any(where == d or d in where.parents for d in known):
-            print(f"{where} is already in a deck folder")
+    # All or nothing: the database is opened (and the cards synced) before anything is
+    # kept; copies go through temporary files and are removed again if a later step
+    # fails; config.toml is written last.
+    copied: list[Path] = []
+    register = None
+    try:
+        if args.copy:
+            pairs = plan_copy(settings, source)
+            clashes = [to for frm, to in pairs
+                       if to.exists() and to.read_bytes() != frm.read_bytes()]
+            if clashes:
+                return _fail(f"{clashes[0]}: already exists with other content; nothing was "
+                             "copied (rename one of them, or register instead of --copy)")
+            copied = _copy_all(pairs)
+            where = pairs[0][1] if source.is_file() else settings.user_decks_dir / source.name
         else:
-            configured = read_config_file(settings.config_path).get("decks", [])
-            save_setting(settings.config_path, "decks",
-                         [*map(str, configured), str(where)])
-            settings = settings.model_copy(update={"decks": [*settings.decks, where]})
-            print(f"registered {where} in {settings.config_path}")
+            where = source
+            known = [absolute(Path(d)) for d in settings.deck_dirs]
+            if not any(where == d or d in where.parents for d in known):
+                configured = read_config_file(settings.config_path).get("decks", [])
+                register = [*map(str, configured), str(where)]
+                settings = settings.model_copy(update={"decks": [*settings.decks, where]})
+        study = _sync(settings)
+        if study is None:
+            _remove(copied)
+            return EXIT_USAGE
+        if register is not None:
+            try:
+                save_setting(settings.config_path, "decks", register)
+            except BaseException:
+                study.close()
+                raise
+    except OSError as exc:
+        _remove(copied)
+        target = exc.filename or settings.config_path
+        return _fail(f"{target}: cannot write ({exc.strerror or exc}); nothing was imported")
+    if args.copy:
+        print(f"copied {len(pairs)} file(s) to {where}")
+    elif register is not None:
+        print(f"registered {where} in {settings.config_path}")
+    else:
+        print(f"{where} is already in a deck folder")
     problems = merge(parse_paths([where], check_math=True)).problems
     for problem in problems:
         print(problem.format())
-    study = _sync(settings)
-    if study is None:
-        return EXIT_USAGE
     changes = study.library.changes
     inside = [c for c in study.cards() if c.kind != "exercise" and any(
         Path(t.path) == where or where in Path(t.path).parents for t in c.texts.values())]
@@ -132,6 +155,33 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     print(f"{len(inside)} cards from {where} ({len(changes.added)} new); "
           f"{errors} error(s)", file=sys.stderr)
     return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def _copy_all(pairs: list[tuple[Path, Path]]) -> list[Path]:
+    """Copy each file through a temporary file beside its target, renamed when complete;
+    returns the files created. On a failure, those already created are removed again."""
+    created: list[Path] = []
+    try:
+        for frm, to in pairs:
+            if to.exists():  # the same content already (clashes were refused)
+                continue
+            to.parent.mkdir(parents=True, exist_ok=True)
+            partial = to.with_name(f".{to.name}.partial")
+            try:
+                shutil.copy2(frm, partial)
+                os.replace(partial, to)
+            finally:
+                partial.unlink(missing_ok=True)
+            created.append(to)
+    except BaseException:
+        _remove(created)
+        raise
+    return created
+
+
+def _remove(files: list[Path]) -> None:
+    for file in files:
+        file.unlink(missing_ok=True)
 
 
 HANDLERS = {"add": _add, "import": _import}

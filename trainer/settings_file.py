@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tomllib
 from pathlib import Path
 
@@ -14,9 +16,7 @@ def save_setting(path: Path, key: str, value: object) -> None:
     data = tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     data[key.replace("_", "-")] = value
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the home: owner only
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomically(path, tomli_w.dumps(data))
 
 
 def remove_setting(path: Path, key: str) -> bool:
@@ -29,7 +29,26 @@ def remove_setting(path: Path, key: str) -> bool:
         return False
     for k in found:
         del data[k]
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomically(path, tomli_w.dumps(data))
     return True
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` whole or not at all: a temporary file beside it,
+    synced and renamed; removed again when writing it fails (a full disk, a quota)."""
+    path = Path(os.path.realpath(path))  # a symlinked file stays a symlink
+    if path.exists() and not os.access(path, os.W_OK):  # a rename would get round its mode
+        raise PermissionError(errno.EACCES, "the file is read-only", str(path))
+    mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, mode)  # a user's deck file keeps its mode; a new file is owner-only
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

@@ -15,7 +15,7 @@ from trainer.progress import ProgressTracker
 from trainer.scheduling.memory import Grade
 from trainer.store.records import Attempt
 from trainer.tui.app import TrainerApp, make_app
-from trainer.tui.screens.browser_screen import BrowserScreen
+from trainer.tui.screens.browser_screen import SEARCH_PAUSE, BrowserScreen
 from trainer.tui.screens.confirm_modal import ConfirmModal
 from trainer.tui.screens.drill_screen import DrillScreen
 from trainer.tui.screens.help_modal import HelpModal
@@ -173,6 +173,9 @@ async def test_browser_search_filter_history_and_actions(tiny_settings):
         assert rows(cards) == ["conv:conv-size", "conv:conv-params", "pooling:pool-max",
                                "pooling:pool-avg"]
         await pilot.press("slash", *"pool")
+        await settle(pilot)
+        assert len(rows(cards)) == 4  # debounced: no search while the keys come
+        await pilot.pause(SEARCH_PAUSE + 0.1)
         await settle(pilot)
         assert rows(cards) == ["pooling:pool-max", "pooling:pool-avg"]
         await pilot.press("enter")  # back to the list

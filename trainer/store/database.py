@@ -338,6 +338,9 @@ def _refuse_foreign_file(path: Path) -> None:
     if path.is_dir():
         raise StoreError(f"{path}: is a directory, not a database file; "
                          "point --db or TRAINER_DB at a file")
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{path}: is not a regular file (a device, a pipe or a socket); "
+                         "point --db or TRAINER_DB at a file")
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("rb") as handle:
@@ -453,8 +456,7 @@ def _inspect(path: Path, newer_ok: bool = False) -> str | None:
                 revision = connection.execute("SELECT version_num FROM alembic_version").fetchone()
                 revision = revision[0] if revision else None
     except sqlite3.DatabaseError as exc:
-        raise StoreError(f"{path}: cannot be read as a database ({exc}); the file was left "
-                         "as it is; move it away or point --db or TRAINER_DB elsewhere") from exc
+        raise _open_error(path, exc) from exc
     if revision is not None and revision not in KNOWN_REVISIONS and not newer_ok:
         raise StoreError(f"{path}: was written by a newer trainer (schema {revision}); "
                          "upgrade trainer, or point --db or TRAINER_DB elsewhere")
@@ -496,6 +498,33 @@ def _check_stamp(path: Path, revision: str) -> None:
                          f"revision {revision} it is stamped with; nothing was changed; put "
                          "a backup back with 'trainer restore', or point --db or TRAINER_DB "
                          "elsewhere")
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        return os.statvfs(folder).f_bavail == 0
+    except OSError:
+        return False
+
+
+def _open_error(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
+    """Why an existing file could not be opened, told apart by SQLite's error code: a full
+    disk or an I/O failure is no reason to move a healthy database away."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name == "SQLITE_FULL" or (name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN"))
+                                 and _disk_full(path.parent)):
+        return StoreError(f"{path}: cannot be opened: the disk is full; free some space and "
+                          "try again (the file was left as it is)")
+    if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_READONLY")):
+        return StoreError(f"{path}: cannot be opened ({exc}); check the disk and that the "
+                          "file and its folder are readable and writable (the file was left "
+                          "as it is)")
+    if name.startswith("SQLITE_CORRUPT"):
+        return StoreError(f"{path}: cannot be read as a database: it is damaged ({exc}); the "
+                          "file was left as it is; put a backup back with 'trainer restore' "
+                          "(it lists them), or point --db or TRAINER_DB elsewhere")
+    return StoreError(f"{path}: cannot be read as a database ({exc}); the file was left "
+                      "as it is; move it away or point --db or TRAINER_DB elsewhere")
 
 
 def _migrate(engine: Engine, path: Path, revision: str | None) -> None:

@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from trainer.progress import (
@@ -35,6 +36,7 @@ from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import report_store_error, reports_store_errors
 from trainer.tui.widgets.sized_table import fill_table
 
+SEARCH_PAUSE = 0.2  # seconds without a key before the search runs
 _STATE_LABELS = {"all": "Any state", "new": "New", "learning": "Learning", "review": "Review",
                  "suspended": "Suspended", "leech": "Leeches"}
 
@@ -91,6 +93,7 @@ class BrowserScreen(Screen):
     class CardsReady(Message):
         cards: list[BrowserCard]
         note: str = ""
+        query: BrowseQuery | None = None  # what was searched: older answers are dropped
 
     @dataclass
     class HistoryReady(Message):
@@ -103,6 +106,7 @@ class BrowserScreen(Screen):
     def __init__(self, state: str = "all") -> None:
         super().__init__()
         self.query_state = BrowseQuery(state=state)
+        self._search_timer: Timer | None = None
         self.cards: list[BrowserCard] = []
         self.history: CardHistory | None = None
 
@@ -134,8 +138,9 @@ class BrowserScreen(Screen):
     @reports_store_errors("Cards not loaded")
     def load_cards(self, note: str = "") -> None:
         tracker = ProgressTracker.of(self.app.study)
-        self.post_message(self.CardsReady(tracker.browse(self.query_state, self.app.clock()),
-                                          note))
+        query = self.query_state
+        self.post_message(self.CardsReady(tracker.browse(query, self.app.clock()), note,
+                                          query))
 
     @work(thread=True, exclusive=True, group="history")
     @reports_store_errors("History not loaded")
@@ -173,6 +178,8 @@ class BrowserScreen(Screen):
 
     # -- showing -------------------------------------------------------------------------
     def on_browser_screen_cards_ready(self, message: CardsReady) -> None:
+        if message.query is not None and message.query != self.query_state:
+            return  # typed on since: the newer search is on its way
         self.cards = message.cards
         table = self.query_one("#browser-cards", DataTable)
         selected = self.selected_key()
@@ -232,11 +239,22 @@ class BrowserScreen(Screen):
     # -- filters -------------------------------------------------------------------------
     @on(Input.Changed, "#browser-text")
     def _text_changed(self, event: Input.Changed) -> None:
+        # Debounced: one search once typing pauses, not one per key (10,000 keys typed
+        # one by one froze the screen for a minute, each redrawing the whole table).
         self.query_state = self.query_state.model_copy(update={"text": event.value})
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_PAUSE, self._search_now)
+
+    def _search_now(self) -> None:
+        self._search_timer = None
         self.load_cards()
 
     @on(Input.Submitted, "#browser-text")
     def _text_submitted(self) -> None:
+        if self._search_timer is not None:  # enter searches at once
+            self._search_timer.stop()
+            self._search_now()
         self.query_one("#browser-cards").focus()
 
     @on(Select.Changed)
