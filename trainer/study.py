@@ -325,7 +325,11 @@ class StudySession:
         instance = self.exercise_instance(card.key, seed)
         lang = self.language if self.language in instance.prompt else "en"
         expected = instance.expected
-        answer = f"{instance.solution[lang]}\n\n**{_ANSWER_LABEL[lang]}** `{expected.display()}`"
+        answer = instance.solution[lang]
+        shown = expected.display()
+        if shown not in answer:  # said once: most worked solutions end with it already
+            shown = f"\n```\n{shown}\n```" if "\n" in shown else f"`{shown}`"
+            answer = f"{answer}\n\n**{_ANSWER_LABEL[lang]}** {shown}"
         return PracticeCard(
             **common, lang=lang, question=_rendered_text(instance.prompt[lang]),
             answer=_rendered_text(answer), source=f"exercise {instance.family} seed {seed}",
@@ -507,6 +511,20 @@ def pose_exercise(
     if seed is None:
         seed = int(np.random.default_rng().integers(0, 2**31 - 1))
     return family.generate(level, seed)
+
+
+def example_params(name: str, level: int = 1) -> dict:
+    """A complete, valid parameter set of family ``name`` (the one seed 0 poses): what
+    ``--params`` must look like."""
+    return pose_exercise(name, level, 0).params
+
+
+def check_exercise(instance: Instance, typed: str):
+    """The verdict on ``typed`` for ``instance``, exactly as the app grades it (a
+    ``CheckResult``: ``correct`` is None when the text could not be read)."""
+    from trainer.exercises.families import FAMILIES
+
+    return FAMILIES[instance.family].check(instance, typed)
 
 
 def analyze_network(name_or_path: str, input_shape: tuple[int, ...] | None = None):

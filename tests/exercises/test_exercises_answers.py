@@ -154,8 +154,11 @@ def _matrix(rows: list[list[float]], d: int | None = None) -> ExpectedAnswer:
     (_shape(14, 14), "14×14", True),
     (_shape(14, 14), "(14, 14)", True),
     (_shape(14, 14), "13x14", False),
-    (_shape(14, 14), "14", False),  # wrong number of dimensions: wrong, not unreadable
-    (_shape(14, 14), "14x14x1", False),
+    # A wrong number of dimensions is a shorthand (25 for 25 × 25): asked again, no grade.
+    (_shape(14, 14), "14", None),
+    (_shape(14, 14), "14x14x1", None),
+    (_shape(14, 14), "14 by 14", True),
+    (_shape(14, 14), "14 px x 14 px", True),
     (_shape(64, 28, 28), "64 × 28 × 28", True),
     (_number(0.125), "0.125", True),
     (_number(0.125), "1/8", True),
@@ -185,14 +188,32 @@ def _matrix(rows: list[list[float]], d: int | None = None) -> ExpectedAnswer:
     (_matrix([[1, 0.5], [0, 2]]), "1 0.5; 0 2", True),
     (_matrix([[1, 0.5], [0, 2]]), "[[1, 1/2], [0, 2]]", True),
     (_matrix([[1, 0.5], [0, 2]]), "1 0.5; 0 3", False),
-    (_matrix([[1, 0.5], [0, 2]]), "1 0.5 0 2", False),  # 1 x 4 instead of 2 x 2
+    (_matrix([[1, 0.5], [0, 2]]), "1 0.5 0 2", True),  # all entries on one line, row by row
+    (_matrix([[1, 0.5], [0, 2]]), "1 0.5 0", None),  # 3 entries for 2 x 2: asked again
+    (_integer(1_200_000), "1.2M", True),
+    (_integer(1_200_000), "1200k", True),
+    (_integer(1_200_000), "1.2 million", True),
+    (_integer(1_200_000), "120万", True),
+    (_integer(1_200_000), "1.2×10^6", True),
+    (_integer(1_200_000), "1.2×10⁶", True),
+    (_integer(1_200_000), "1.2e6 MACs", True),
+    (_integer(1200), "1.2k", True),
+    (_integer(1234), "1234 params", True),
+    (_integer(14), "14 px", True),
+    (_number(0.125), "1/8 = 0.125", True),
+    (_number(-1.342), "-1,342", None),  # a decimal comma or thousands? asked, not graded
+    (_number(0.5), "0,500", None),
+    (_number(0.125), "0,125", None),
     (_matrix([[1 / 3, 2 / 3]], 3), "0.333 0.667", True),
     (_matrix([[1 / 3, 2 / 3]], 3), "0.333 0.666", False),
 ])
-def test_check_answer(expected: ExpectedAnswer, typed: str, correct: bool) -> None:
+def test_check_answer(expected: ExpectedAnswer, typed: str, correct: bool | None) -> None:
     result = check_answer(expected, typed)
     assert result.correct is correct, result.message
-    assert result.message.startswith("Correct" if correct else "Not quite")
+    if correct is not None:
+        assert result.message.startswith("Correct" if correct else "Not quite")
+    else:  # asked again: the message must not give the answer away
+        assert "the answer is" not in result.message or "×" in result.message
 
 
 @pytest.mark.parametrize("expected", [_integer(3), _shape(2, 2), _number(0.5), _matrix([[1]])])
@@ -207,7 +228,7 @@ def test_messages_show_the_answer_and_what_was_typed() -> None:
     assert check_answer(_shape(14, 14), "14x14").message == "Correct: 14 × 14"
     assert check_answer(_shape(14, 14), "13 x 14").message == \
         "Not quite: the answer is 14 × 14 (you wrote 13 × 14)"
-    assert "1 dimension instead of 2" in check_answer(_shape(14, 14), "14").message
+    assert "you wrote 1 size; the answer has 2" in check_answer(_shape(14, 14), "14").message
     assert check_answer(_integer(1234), "1235").message == \
         "Not quite: the answer is 1,234 (you wrote 1,235)"
     number = check_answer(_number(0.125), "0.13")
@@ -217,7 +238,7 @@ def test_messages_show_the_answer_and_what_was_typed() -> None:
     assert "1 of 4 entries differ" in matrix.message
     assert "row 2, column 2" in matrix.message
     assert matrix.message.endswith("1  2\n3  4")
-    assert "2 × 2 matrix" in check_answer(_matrix([[1, 2], [3, 4]]), "1 2 3 4").message
+    assert "the answer is 2 × 2" in check_answer(_matrix([[1, 2], [3, 4]]), "1 2 3").message
 
 
 def test_parsed_values_are_json_friendly() -> None:

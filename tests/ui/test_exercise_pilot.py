@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from textual.widgets import Input
+from textual.widgets import Button, Input
 
 from tests.helpers import NOW, open_study, settle
 from trainer.config import Settings
@@ -67,12 +67,29 @@ async def test_wrong_answer_can_only_be_graded_again(exercise_settings):
         await settle(pilot)
         card = app.screen.card
         instance = study.exercise_instance(card.key, card.exercise.seed)
-        wrong = "1x2x3x4x5" if instance.expected.kind == "shape" else "987654321"
+        expected = instance.expected
+        wrong = (" x ".join(str(v + 1) for v in expected.value) if expected.kind == "shape"
+                 else "987654321")
         await type_answer(pilot, wrong)
         assert app.screen.result.correct is False
+        buttons = {b.id: b.disabled for b in app.screen.query(Button)
+                   if (b.id or "").startswith("grade-")}
+        assert buttons == {"grade-1": False, "grade-2": True, "grade-3": True, "grade-4": True}
+        assert str(app.screen.query_one("#verdict").render()).startswith(
+            f"Not quite: you wrote {wrong}")
         await pilot.press("3")
         await settle(pilot)
         assert attempts(study) == []
+        # u takes the typed answer back (it used to undo the previous card): nothing graded
+        await pilot.press("u")
+        await settle(pilot)
+        assert not app.screen.revealed and app.screen.result is None
+        field = app.screen.query_one("#answer-input", Input)
+        assert field.value == wrong and field.has_focus
+        assert not any(b.disabled for b in app.screen.query(Button))
+        await pilot.press("enter")  # the same answer again
+        await pilot.pause()
+        assert app.screen.result.correct is False
         await pilot.press("1")
         await settle(pilot)
     ((key, rating, _seed, _params, answer, correct),) = attempts(study)

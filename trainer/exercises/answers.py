@@ -80,11 +80,17 @@ _NONFINITE_RE = re.compile(r"[+-]?(?:nan|inf(?:inity)?|∞)", re.IGNORECASE)
 _PREFIX_RE = re.compile(r"^(?:=|≈|~|about\s)\s*", re.IGNORECASE)
 
 
+_SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_SUPERSCRIPT_RUN_RE = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺]+")
+
+
 def _prepare(text: str, hint: str) -> str:
     if not isinstance(text, str):
         raise AnswerParseError(f"{hint} (got no text)")
     if len(text) > MAX_INPUT_CHARS:
         raise AnswerParseError(f"the answer is too long ({len(text):,} characters); {hint}")
+    # 10⁶ is a power: NFKC alone would make it 106.
+    text = _SUPERSCRIPT_RUN_RE.sub(lambda m: "^" + m[0].translate(_SUPERSCRIPTS), text)
     normal = unicodedata.normalize("NFKC", text).translate(_TRANSLATE)
     if len(normal) > MAX_INPUT_CHARS:
         raise AnswerParseError(f"the answer is too long; {hint}")
@@ -99,11 +105,37 @@ def _echo(text: str) -> str:
     return text if len(text) <= _ECHO_CHARS else text[: _ECHO_CHARS - 1] + "…"
 
 
+# What people write around a number: a unit or a count word after it, a scale word or
+# letter (1.2k, 1.2M, 120万, 1.2 million), a power of ten (1.2 × 10^6), a working before
+# an equals sign (1/8 = 0.125).
+_UNIT_WORDS = (r"params?|parameters?|macs?|flops?|px|pixels?|bytes?|elements?|weights?|"
+               r"values?|tokens?|entries|multiply-accumulates|个参数|参数量?|个|次|像素|字节")
+_SCALES = {"k": 10**3, "thousand": 10**3, "千": 10**3, "m": 10**6, "mn": 10**6,
+           "million": 10**6, "百万": 10**6, "g": 10**9, "bn": 10**9, "billion": 10**9,
+           "万": 10**4, "亿": 10**8}
+_SCALED_RE = re.compile(
+    rf"(?P<num>.*?[0-9.%])\s*(?P<scale>{'|'.join(sorted(_SCALES, key=len, reverse=True))})?"
+    rf"\s*(?:{_UNIT_WORDS})?", re.IGNORECASE)
+_POWER_RE = re.compile(r"(?P<mantissa>.+?)\s*[x*·]\s*10\s*\^\s*\(?(?P<exp>[+-]?[0-9]+)\)?")
+
+
 def _exact_number(token: str, hint: str) -> Fraction:
     """One number token (already normalised and stripped) as an exact fraction."""
     token = _PREFIX_RE.sub("", token.strip())
+    if "=" in token:  # a working shown first: the answer is what it equals
+        token = _PREFIX_RE.sub("", token.rsplit("=", 1)[1].strip())
     if not token:
         raise AnswerParseError(f"empty answer: {hint}")
+    power = _POWER_RE.fullmatch(token)
+    if power and len(token) <= _MAX_TOKEN_CHARS:
+        exponent = int(power["exp"])
+        if abs(exponent) > _MAX_EXPONENT:
+            raise AnswerParseError(f"{_echo(token)!r} is out of range; {hint}")
+        return _finite(_exact_number(power["mantissa"], hint) * Fraction(10) ** exponent, hint)
+    scaled = _SCALED_RE.fullmatch(token)
+    if scaled and scaled["num"] != token and len(token) <= _MAX_TOKEN_CHARS:
+        factor = _SCALES[scaled["scale"].lower()] if scaled["scale"] else 1
+        return _finite(_exact_number(scaled["num"].strip(), hint) * factor, hint)
     if len(token) > _MAX_TOKEN_CHARS:
         raise AnswerParseError(f"that number is too long; {hint}")
     if _NONFINITE_RE.fullmatch(token):
@@ -201,7 +233,8 @@ def parse_shape(text: str) -> tuple[int, ...]:
     With ``x``/``×``/``*`` separators a size may group thousands (``1,024 x 768``); otherwise
     commas (or spaces) separate the sizes.  Sizes must be positive.
     """
-    body = _unwrap(_prepare(text, _SHAPE_HINT))
+    body = _unwrap(re.sub(r"\s+by\s+", " x ", _prepare(text, _SHAPE_HINT), flags=re.I))
+    body = re.sub(rf"\s*(?:{_UNIT_WORDS})\b", "", body, flags=re.IGNORECASE).strip()
     if not body:
         raise AnswerParseError(f"empty shape: {_SHAPE_HINT}")
     if re.search(r"[xX*]", body):
@@ -351,18 +384,27 @@ def _check_shape(expected: ExpectedAnswer, typed: str) -> CheckResult:
     dims = parse_shape(typed)
     want = tuple(int(v) for v in expected.value)
     answer = expected.display()
+    if len(dims) != len(want):  # a shorthand (25 for 25 × 25), not a wrong answer: no grade
+        example = " × ".join("N" for _ in want)
+        raise AnswerParseError(f"you wrote {_plural(len(dims), 'size')}; the answer has "
+                               f"{len(want)}: type all of them, like {example}")
     if dims == want:
         return CheckResult(correct=True, message=f"Correct: {answer}", parsed=list(dims))
-    note = ""
-    if len(dims) != len(want):
-        note = f": {_plural(len(dims), 'dimension')} instead of {len(want)}"
     return CheckResult(correct=False, parsed=list(dims),
                        message=f"Not quite: the answer is {answer} "
-                               f"(you wrote {_shape_text(dims)}{note})")
+                               f"(you wrote {_shape_text(dims)})")
+
+
+_DECIMAL_COMMA_RE = re.compile(r"[+-]?[0-9]{1,3},[0-9]{3}")
 
 
 def _check_number(expected: ExpectedAnswer, typed: str) -> CheckResult:
     normal = _prepare(typed, _NUMBER_HINT)
+    if _DECIMAL_COMMA_RE.fullmatch(normal) and float(expected.value) != int(expected.value):
+        # 0,125 or -1,342: a decimal comma or a thousands separator? Ask, do not grade.
+        dot, whole = normal.replace(",", "."), normal.replace(",", "")
+        raise AnswerParseError(f"{normal!r}: is the comma a decimal point? Write {dot} "
+                               f"(or {whole} for the whole number)")
     value = _exact_number(normal, _NUMBER_HINT)
     answer = expected.display()
     if _number_matches(value, float(expected.value), expected.decimals):
@@ -377,14 +419,18 @@ def _check_number(expected: ExpectedAnswer, typed: str) -> CheckResult:
 def _check_matrix(expected: ExpectedAnswer, typed: str) -> CheckResult:
     rows = _parse_matrix_exact(typed)
     want = [[float(v) for v in row] for row in expected.value]
+    want_shape = (len(want), len(want[0]) if want else 0)
+    flat = [v for row in rows for v in row]
+    if len(rows) == 1 and want_shape[0] > 1 and len(flat) == want_shape[0] * want_shape[1]:
+        # one line of all the entries: read row by row
+        rows = [flat[i:i + want_shape[1]] for i in range(0, len(flat), want_shape[1])]
     parsed = [[float(v) for v in row] for row in rows]
     answer = expected.display()
     got_shape = (len(rows), len(rows[0]))
-    want_shape = (len(want), len(want[0]) if want else 0)
-    if got_shape != want_shape:
-        return CheckResult(correct=False, parsed=parsed, message=(
-            f"Not quite: the answer is a {_shape_text(want_shape)} matrix "
-            f"(you wrote {_shape_text(got_shape)}):\n{answer}"))
+    if got_shape != want_shape:  # the grid's shape is no secret: ask again, no grade
+        raise AnswerParseError(f"you wrote a {_shape_text(got_shape)} matrix; the answer is "
+                               f"{_shape_text(want_shape)} ({want_shape[0] * want_shape[1]} "
+                               f"entries, row by row); {_MATRIX_HINT}")
     wrong = [(i, j) for i, row in enumerate(want) for j, v in enumerate(row)
              if not _number_matches(rows[i][j], v, expected.decimals)]
     if not wrong:

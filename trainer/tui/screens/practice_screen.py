@@ -242,6 +242,7 @@ class PracticeScreen(Screen):
                 grades.show_intervals(message.card.intervals)
             self._shown_at = time.monotonic()
         self.result, self.typed = None, ""
+        self._sync_grades()
         await self._prepare_answer_box(message.card)
         if message.note:
             self.notify(message.note, timeout=2)
@@ -279,6 +280,12 @@ class PracticeScreen(Screen):
 
     def watch_revealed(self) -> None:
         self._sync_reveal()
+
+    def _sync_grades(self) -> None:
+        """After a wrong exercise answer only Again is open: the others look disabled."""
+        wrong = self.result is not None and self.result.correct is False
+        for grades in self.query(GradeBar):
+            grades.only_again(wrong)
 
     def _sync_reveal(self) -> None:
         revealed = self.revealed
@@ -345,13 +352,18 @@ class PracticeScreen(Screen):
         verdict.set_class(result.correct, "-correct")
         verdict.set_class(not result.correct, "-wrong")
         follow = ("enter or 3 grades Good · 2 Hard · 4 Easy" if result.correct
-                  else "a wrong answer is graded Again: enter or 1")
-        # One line: the full expected answer is in the worked solution above.
-        headline = result.message.splitlines()[0] if result.message else ""
-        headline = headline.removesuffix("The answer is:").strip()
+                  else "a wrong answer is graded Again: enter or 1 · u takes the answer back")
+        # The expected answer is shown once, at the end of the worked solution above.
+        if result.correct:
+            headline = "Correct"
+        elif self.card.exercise.kind == "matrix":  # which entries: "2 of 9 differ, first at…"
+            headline = result.message.split(". The answer is")[0]
+        else:
+            headline = f"Not quite: you wrote {' '.join(typed.split())}"
         verdict.update(f"{escape(headline)}\n[dim]{follow}[/dim]")
         self.set_focus(None)
         self.revealed = True
+        self._sync_grades()
         self.query_one(CardView).show_answer_first()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -396,11 +408,34 @@ class PracticeScreen(Screen):
     def action_undo(self) -> None:
         if self.busy:
             return
+        if self.result is not None:  # checked, not graded yet: take the typed answer back
+            self.take_back_typed()
+            return
         if not self.app.study.can_undo():  # the card on screen stays as it is
             self.notify("Nothing to undo in this session", timeout=2)
             return
         self.busy = True
         self.take_back()
+
+    def take_back_typed(self) -> None:
+        """Back to the question with the typed answer in the field, nothing graded."""
+        typed, kind = self.typed, self.card.exercise.kind
+        self.result, self.typed = None, ""
+        self._sync_grades()
+        self.revealed = False
+        if kind == "matrix":
+            from trainer.tui.widgets.matrix_input import MatrixInput
+
+            grid = self.query_one("#matrix-input", MatrixInput)
+            grid.fill(typed)
+            grid.focus_first()
+        else:
+            from textual.widgets import Input
+
+            field = self.query_one("#answer-input", Input)
+            field.value = typed
+            field.focus()
+        self.notify("Answer taken back: change it and press enter", timeout=2)
 
     def action_toggle_language(self) -> None:
         self.app.toggle_language()

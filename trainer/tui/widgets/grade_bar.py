@@ -36,6 +36,11 @@ class GradeBar(Horizontal):
             label = f"{grade} {name} · {intervals[grade]}" if grade in intervals else name
             self.query_one(f"#grade-{grade}", Button).label = label
 
+    def only_again(self, only: bool) -> None:
+        """Disable Hard, Good and Easy (a wrong exercise answer is graded Again)."""
+        for grade in (2, 3, 4):
+            self.query_one(f"#grade-{grade}", Button).disabled = only
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         self.post_message(self.Graded(int(event.button.id.removeprefix("grade-"))))
