@@ -131,7 +131,33 @@ def test_exercise_list_and_pose(capsys):
     assert again["expected"] == first["expected"] and again["seed"] is None
     assert main(["exercise", name, "--seed", "3", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith(f"{name} · level 1 · seed 3") and "Answer: " in out
+    assert out.startswith(f"{name} · level 1 · seed 3") and "答案：" in out
+    assert "Answer" not in out  # the label follows the language
+    assert "```" not in out and "**" not in out  # rendered, not raw markdown (piped: plain)
+
+
+def test_exercise_answer_checks_as_the_app_does(capsys):
+    assert main(["exercise", "conv-output-size", "--seed", "3", "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)["answer"]
+    assert main(["exercise", "conv-output-size", "--seed", "3", "--answer", answer]) == 0
+    assert capsys.readouterr().out.startswith("Correct")
+    wrong = " x ".join(str(int(v) + 1) for v in answer.split(" × "))
+    assert main(["exercise", "conv-output-size", "--seed", "3", "--answer", wrong]) == 1
+    assert capsys.readouterr().out.startswith("Not quite")
+    assert main(["exercise", "conv-output-size", "--seed", "3", "--answer", "banana",
+                 "--json"]) == 2
+    verdict = json.loads(capsys.readouterr().out)
+    assert verdict["verdict"] == "unreadable" and "could not read 'banana'" in verdict["message"]
+    assert main(["exercise", "conv-output-size", "--seed", "3", "--answer", "14"]) == 2
+    assert "the answer has 2" in capsys.readouterr().out  # a shorthand: asked, not graded
+
+
+def test_exercise_params_and_seed_errors_say_what_is_wanted(capsys):
+    assert main(["exercise", "conv-params", "--params", '{"kernel": 0}']) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "full parameter set, e.g. --params '{" in err
+    assert main(["exercise", "conv-params", "--seed", "-1"]) == 2
+    assert "--seed -1: a whole number from 0" in capsys.readouterr().err
 
 
 def test_exercise_errors(capsys):

@@ -60,16 +60,26 @@ def build_parser() -> argparse.ArgumentParser:
     exercise.add_argument("--list", action="store_true", help="list the exercise families")
     exercise.add_argument("--level", type=int, default=1, choices=[1, 2, 3])
     exercise.add_argument("--seed", type=int, help="the instance's seed (default: random)")
-    exercise.add_argument("--params", help="pose this exact instance: a JSON object")
+    exercise.add_argument("--params",
+                          help="pose this exact instance: a JSON object with every parameter "
+                               "of the family (e.g. trainer exercise conv-params --seed 0 "
+                               "--json shows one)")
+    exercise.add_argument("--answer",
+                          help="check this answer against the instance: exit 0 correct, 1 "
+                               "wrong, 2 unreadable")
     exercise.add_argument("--json", action="store_true", help="machine-readable output")
+    from trainer import cli_transformer
+
     solve = commands.add_parser(
         "solve", parents=sub,
-        help="per-layer shapes, receptive field, params and MACs of a network")
+        help="per-layer shapes, receptive field, params and MACs of a network; params, KV "
+             "cache, FLOPs and training memory of a Transformer")
     solve.add_argument("spec", nargs="?", help="a network spec file (docs/network-spec.md)")
     solve.add_argument("--net", help="a built-in network: alexnet, vgg16, resnet18, resnet50, "
-                                     "mobilenet_v2")
+                                     f"mobilenet_v2; {cli_transformer.TRANSFORMER_NETS}")
     solve.add_argument("--input", help="input shape C,H,W (default: the spec's, else 3,224,224)")
     solve.add_argument("--json", action="store_true", help="machine-readable output")
+    cli_transformer.add_arguments(solve)  # --context, --batch, --dtype
     backup = commands.add_parser(
         "backup", parents=sub,
         help="write a consistent copy of the database (default: <home>/backups/"
@@ -110,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    _usable_local_time()
     try:
         settings = load_settings(home=args.home, db=args.db, language=args.lang,
                                  decks=args.decks)
@@ -123,11 +134,32 @@ def _run(argv: list[str] | None) -> int:
                **cli_authoring.HANDLERS}
     if command not in APP_COMMANDS:
         gc.enable()
+    from trainer.store.database import StoreError
+
     try:
         return handler[command](settings, args)
+    except StoreError as exc:  # whichever command met it: the one line it carries
+        return _fail(str(exc))
     except BrokenPipeError:  # `trainer cards | head`: the reader left, which is fine
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+
+
+def _usable_local_time() -> None:
+    """Fall back to UTC, with a warning, when the system's local time zone cannot be
+    used: ``TZ=UTC-25`` (an offset of 24 h or more) makes every local-time conversion
+    raise, in the study day, the statistics and the app alike."""
+    from datetime import datetime
+
+    try:
+        datetime.now().astimezone()
+    except (ValueError, OverflowError) as exc:
+        import time
+
+        print(f"trainer: warning: the local time zone (TZ={os.environ.get('TZ', '')!r}) "
+              f"cannot be used ({exc}); using UTC", file=sys.stderr)
+        os.environ["TZ"] = "UTC"
+        time.tzset()
 
 
 def _open_study(settings: Settings):
@@ -251,7 +283,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _exercise(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.study import exercise_families, pose_exercise, render_markdown
+    from trainer.study import exercise_families, pose_exercise
 
     if args.list or not args.family:
         families = exercise_families()
@@ -270,12 +302,22 @@ def _exercise(settings: Settings, args: argparse.Namespace) -> int:
         return _fail(f"--params is not valid JSON: {exc}")
     if params is not None and not isinstance(params, dict):
         return _fail("--params must be a JSON object, e.g. '{\"size\": 32}'")
+    if args.seed is not None and not 0 <= args.seed < 2**63:
+        return _fail(f"--seed {args.seed}: a whole number from 0 to 2^63 - 1")
     try:
         instance = pose_exercise(args.family, args.level, args.seed, params)
     except KeyError as exc:
         return _fail(str(exc.args[0]))
     except (ValueError, TypeError) as exc:
-        return _fail(f"invalid exercise parameters: {exc}")
+        if params is None:
+            return _fail(f"invalid exercise parameters: {exc}")
+        from trainer.study import example_params
+
+        example = json.dumps(example_params(args.family, args.level), separators=(",", ":"))
+        return _fail(f"invalid exercise parameters: {exc}; --params takes the family's full "
+                     f"parameter set, e.g. --params '{example}'")
+    if args.answer is not None:
+        return _verdict(instance, args.answer, args.json)
     if args.json:
         data = instance.model_dump(mode="json")
         data["answer"] = instance.expected.display()
@@ -283,11 +325,44 @@ def _exercise(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_OK
     lang = settings.language if settings.language in instance.prompt else "en"
     seed = f"seed {instance.seed}" if instance.seed is not None else "given parameters"
-    print(f"{instance.family} · level {instance.level} · {seed}\n")
-    print(render_markdown(instance.prompt[lang]))
-    print(f"\nAnswer: {instance.expected.display()}\n")
-    print(render_markdown(instance.solution[lang]))
+    label = {"en": "Answer:", "zh": "答案："}[lang]
+    answer = instance.expected.display()
+    if "\n" in answer:  # a matrix: as a grid
+        answer = "\n\n```\n" + answer + "\n```"
+    _print_markdown(f"{instance.family} · level {instance.level} · {seed}\n\n"
+                    f"{instance.prompt[lang]}\n\n**{label}** {answer}\n\n"
+                    f"{instance.solution[lang]}")
     return EXIT_OK
+
+
+def _print_markdown(markdown: str) -> None:
+    """Markdown as Rich renders it (formulas as Unicode): styled on a terminal, plain text
+    without escape codes when piped (Rich sees no terminal)."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from trainer.study import render_markdown
+
+    console = Console()
+    with console.capture() as captured:
+        console.print(Markdown(render_markdown(markdown)))
+    print("\n".join(line.rstrip() for line in captured.get().splitlines()))
+
+
+def _verdict(instance, typed: str, as_json: bool) -> int:
+    """What the app would say of ``typed``: exit 0 correct, 1 wrong, 2 unreadable."""
+    from trainer.study import check_exercise
+
+    result = check_exercise(instance, typed)
+    verdict = {True: "correct", False: "wrong", None: "unreadable"}[result.correct]
+    if as_json:
+        print(json.dumps({"verdict": verdict, "message": result.message,
+                          "parsed": result.parsed, "answer": instance.expected.display(),
+                          "family": instance.family, "level": instance.level,
+                          "seed": instance.seed}, ensure_ascii=False, indent=1))
+    else:
+        print(result.message if result.correct is not None else f"unreadable: {result.message}")
+    return {True: EXIT_OK, False: EXIT_PROBLEMS, None: EXIT_USAGE}[result.correct]
 
 
 def _solve(settings: Settings, args: argparse.Namespace) -> int:
@@ -295,6 +370,13 @@ def _solve(settings: Settings, args: argparse.Namespace) -> int:
 
     if bool(args.spec) == bool(args.net):
         return _fail("solve needs a spec file or --net NAME (one of them)")
+    if args.spec and not Path(args.spec).exists():
+        return _fail(f"{args.spec}: no such file")
+    from trainer import cli_transformer
+
+    status = cli_transformer.solve(args)  # None: not a Transformer but a CNN
+    if status is not None:
+        return status
     shape = None
     if args.input:
         try:
@@ -302,8 +384,6 @@ def _solve(settings: Settings, args: argparse.Namespace) -> int:
         except ValueError:
             return _fail(f"--input {args.input!r}: expected C,H,W such as 3,224,224")
     target = args.net or args.spec
-    if args.spec and not Path(args.spec).exists():
-        return _fail(f"{args.spec}: no such file")
     try:
         analysis = analyze_network(target, shape)
     except ValueError as exc:

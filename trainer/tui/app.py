@@ -71,6 +71,13 @@ class TrainerApp(App[int]):
             self.push_screen(MissedScreen(self._missed_window, drill_now=True))
 
     # -- app-wide actions ------------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """q: in the middle of a session, its summary first (any key then quits)."""
+        screen = self.screen
+        if isinstance(screen, PracticeScreen) and screen.show_summary_before_quit():
+            return
+        self.exit()
+
     def start_practice(self, topic: str | None) -> None:
         self.push_screen(PracticeScreen(topic))
 

@@ -44,9 +44,9 @@ _PLACEHOLDERS = {
 }
 
 
-def format_summary(summary: SessionSummary, when: str | None) -> str:
+def format_summary(summary: SessionSummary, when: str | None, quitting: bool = False) -> str:
     minutes, seconds = divmod(round(summary.seconds), 60)
-    lines = ["[b]Session complete[/b]", ""]
+    lines = ["[b]Session summary[/b]" if quitting else "[b]Session complete[/b]", ""]
     if summary.reviewed:
         accuracy = f"{summary.accuracy:.0%}" if summary.accuracy is not None else "–"
         lines += [
@@ -56,8 +56,9 @@ def format_summary(summary: SessionSummary, when: str | None) -> str:
         ]
     else:
         lines.append("Nothing is due right now.")
-    lines += ["", f"Next card due    {when}" if when else "No cards scheduled yet.", "",
-              "[dim]u undo the last answer · escape topics · q quit[/dim]"]
+    lines += ["", f"Next card due    {when}" if when else "No cards scheduled yet.", ""]
+    lines.append("[dim]press any key to quit[/dim]" if quitting else
+                 "[dim]u undo the last answer · escape topics · q quit[/dim]")
     return "\n".join(lines)
 
 
@@ -126,6 +127,7 @@ class PracticeScreen(Screen):
         self._collector = IdleCollector()  # garbage collected between cards, not during
         self.result: CheckResult | None = None
         self.typed = ""
+        self._quitting = False  # the summary is shown after q: the next key quits
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status"):
@@ -252,6 +254,34 @@ class PracticeScreen(Screen):
         if self._answered:
             self.call_after_refresh(self._drawn)  # runs after the frame that draws it
             self._answered = False
+
+    def show_summary_before_quit(self) -> bool:
+        """On q: the session's summary (as at its end), True when it is shown; any key
+        then quits. False when there is nothing to sum up or it is already on screen."""
+        if self._quitting or self.busy:
+            return False
+        study = self.app.study
+        now = self.app.clock()
+        summary = study.summary(now)
+        if summary.reviewed == 0:
+            return False
+        self._quitting = True
+        self.query_one(CardView).display = False
+        for hidden in ("#answer-box", "#verdict", "#hint", "#grades"):
+            for widget in self.query(hidden):
+                widget.display = False
+        when = self.app.format_time(summary.next_due) if summary.next_due else None
+        box = self.query_one("#summary", Static)
+        box.update(format_summary(summary, when, quitting=True))
+        box.display = True
+        self.set_focus(None)
+        return True
+
+    def on_key(self, event) -> None:
+        if self._quitting:  # the summary shown on q: any key quits
+            event.stop()
+            event.prevent_default()
+            self.app.exit()
 
     def _drawn(self) -> None:
         self.drawn_at.append(time.perf_counter())
