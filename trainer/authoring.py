@@ -270,7 +270,7 @@ def editor_argv(command: list[str], path: Path, line: int | None = None) -> list
 
 # -- trainer add ---------------------------------------------------------------------------
 ADD_MARKER = "<!-- trainer add"
-ADD_BODY = "## Your question?\n\nYour answer.\n"
+ADD_BODY = ""  # the example lives in the comment: a placeholder card once got saved as real
 
 
 class AddResult(Model):
@@ -317,7 +317,11 @@ def _header(target: Path, problems: list[str]) -> str:
              "  Write one or more cards below: '## question', then the answer",
              "  (cloze: {{c1::hidden text}}; the format: docs/authoring.md).",
              "  Save and quit to add them. To give up: delete everything, or quit",
-             "  without changing anything. This comment is not added."]
+             "  without changing anything. This comment is not added. For example:",
+             "",
+             "  ## Why does BatchNorm need a running mean at test time?",
+             "",
+             "  A test batch may hold one sample: its own mean says nothing."]
     if problems:
         lines += ["", "  Fix these, then save and quit (line numbers are in this file):"]
         lines += [f"  {p}" for p in problems]

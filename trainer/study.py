@@ -24,7 +24,7 @@ from trainer.interview_mode import InterviewMode, Readiness
 from trainer.model import Model
 from trainer.scheduling.leech import is_leech_lapse
 from trainer.scheduling.memory import Grade, MemoryModel, format_interval, require_utc
-from trainer.scheduling.queue import pick_interleaved
+from trainer.scheduling.queue import pick_interleaved, sibling_note
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store.database import Database, StoreError, open_database
 from trainer.store.deck_sync import sync_cards
@@ -165,6 +165,8 @@ class StudySession:
         )
         self.interview = InterviewMode(self)  # a deadline, when settings.interview_date is set
         self._answered: list[_Answered] = []
+        self._seen_day: datetime | None = None  # the study day _seen_today is about
+        self._seen_today: set[str] = set()  # keys reviewed that day (buries cloze siblings)
         self._started: datetime | None = None
         self._sync_cards()
 
@@ -292,19 +294,33 @@ class StudySession:
         last = self._answered[-1].topic if self._answered else None
         topic = self.topic
 
-        def first(cards: list[CardState]) -> CardState | None:
-            known = [c for c in cards if c.key in self.deck.cards]
+        def first(cards: list[CardState], bury: bool = False) -> CardState | None:
+            known = [c for c in cards if c.key in self.deck.cards
+                     and not (bury and self._buried(c.key, start))]
             return pick_interleaved(known, last, lambda c: c.topic)
 
         picked = first(self.repo.learning_due(now, _CANDIDATES, topic))
         if picked is None and self.repo.reviews_since(start) < self.settings.max_reviews_per_day:
-            picked = first(self.repo.reviews_due(end, _CANDIDATES, topic))
+            picked = first(self.repo.reviews_due(end, _CANDIDATES, topic), bury=True)
         if picked is None:
-            picked = first(self.repo.new_cards(min(self._new_left(start), _CANDIDATES), topic))
+            picked = first(self.repo.new_cards(min(self._new_left(start), _CANDIDATES), topic),
+                           bury=True)
         if picked is None:
             ahead = now + timedelta(minutes=self.settings.learn_ahead_minutes)
             picked = first(self.repo.learning_due(ahead, _CANDIDATES, topic))
         return picked
+
+    def _buried(self, key: str, day_start: datetime) -> bool:
+        """Whether ``key`` is a cloze whose sibling (another deletion of the same note) was
+        reviewed this study day: it waits for tomorrow, as Anki buries siblings, so one
+        deletion does not show the next one's hidden text."""
+        note = sibling_note(key)
+        if note is None:
+            return False
+        if self._seen_day != day_start:  # a new study day: what was reviewed so far today
+            self._seen_day = day_start
+            self._seen_today = self.repo.keys_reviewed_since(day_start)
+        return any(sibling_note(seen) == note and seen != key for seen in self._seen_today)
 
     def _practice_card(
         self, state: CardState, now: datetime, seed: int | None = None
@@ -421,6 +437,8 @@ class StudySession:
         self._answered.append(_Answered(
             review_id=review_id, key=key, grade=int(grade), duration_ms=duration_ms,
             topic=before.topic, seed=attempt.seed if attempt else None, leech=leech))
+        if self._seen_day is not None and now >= self._seen_day:
+            self._seen_today.add(key)
         return AnswerOutcome(review_id=review_id, grade=int(grade), next_due=updated.due,
                              leech=leech)
 

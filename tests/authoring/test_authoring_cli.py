@@ -36,7 +36,8 @@ def test_add_appends_the_card_and_it_is_practised_in_the_same_minute(home, edito
     target = home / "decks" / "my-cards.md"
     assert target.read_text(encoding="utf-8") == CARD  # no header, no id, nothing else
     (call,) = editor.calls
-    assert call["text"].startswith("<!-- trainer add → ") and "## Your question?" in call["text"]
+    assert call["text"].startswith("<!-- trainer add → ") and "For example:" in call["text"]
+    assert call["text"].rstrip().endswith("-->")  # the example is inside the comment
     settings = load_settings(home=home)
     study = open_study(settings)
     card = study.next_card(NOW)  # the new card is there at once, due now
@@ -45,6 +46,14 @@ def test_add_appends_the_card_and_it_is_practised_in_the_same_minute(home, edito
     assert rows(settings.db_path, "SELECT c.key, r.rating FROM reviews r JOIN cards c "
                 "ON c.id = r.card_id") == [(card.key, 3)]
     study.close()
+
+
+def test_writing_below_the_template_saves_only_what_was_written(home, editor, capsys):
+    """The template's example once sat outside the comment and was saved as a real card."""
+    editor.then(replace=[("-->\n", "-->\n" + CARD)])
+    assert main(["--home", str(home), "add"]) == 0
+    assert (home / "decks" / "my-cards.md").read_text(encoding="utf-8") == CARD
+    assert "added 1 card to" in capsys.readouterr().out
 
 
 def test_add_reopens_the_editor_with_the_errors_until_it_is_valid(home, editor, capsys):

@@ -136,3 +136,41 @@ def test_naive_now_is_refused(tiny_settings):
     study = open_study(tiny_settings)
     with pytest.raises(ValueError, match="naive"):
         study.next_card(NOW.replace(tzinfo=None))
+
+
+def test_cloze_siblings_are_buried_for_the_rest_of_the_study_day(tmp_path):
+    """c2 came right after c1 and showed c1's hidden text; it now waits for tomorrow."""
+    from trainer.config import Settings as _Settings
+
+    now = NOW
+
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    (decks / "n.md").write_text(
+        "## Softmax {#sm}\n\nsoftmax(z)ᵢ = {{c1::exp(zᵢ)}} / {{c2::∑ⱼ exp(zⱼ)}}\n\n"
+        "## Plain? {#plain}\n\nYes.\n", encoding="utf-8")
+    settings = _Settings(home=tmp_path / "home", builtin_deck=False, exercises=False,
+                         decks=[decks], learning_steps_minutes=[1440.0])
+    study = open_study(settings)
+    try:
+        first = study.next_card(now)
+        assert first.key.startswith("n:sm:c")
+        study.answer(first.key, 3, now)
+        shown = []
+        moment = now
+        while (card := study.next_card(moment)) is not None and len(shown) < 5:
+            shown.append(card.key)
+            study.answer(card.key, 3, moment)
+            moment += timedelta(minutes=1)
+        assert shown == ["n:plain"]  # the sibling waits
+        tomorrow = now + timedelta(days=1)
+        keys_tomorrow = set()
+        moment = tomorrow
+        while (card := study.next_card(moment)) is not None and len(keys_tomorrow) < 5:
+            keys_tomorrow.add(card.key)
+            study.answer(card.key, 3, moment)
+            moment += timedelta(minutes=1)
+        sibling = ({"n:sm:c1", "n:sm:c2"} - {first.key}).pop()
+        assert sibling in keys_tomorrow  # the next study day it comes
+    finally:
+        study.close()

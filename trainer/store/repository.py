@@ -181,6 +181,14 @@ class Repository:
                 (stamp(since),))
         return count
 
+    def keys_reviewed_since(self, since: datetime) -> set[str]:
+        """Keys of the cards given a scheduled review since ``since``."""
+        with self.db.read() as c:
+            rows = c.execute(
+                "SELECT DISTINCT c.key FROM reviews r JOIN cards c ON c.id = r.card_id "
+                "WHERE r.reviewed_at >= ? AND r.kind = 'scheduled'", (stamp(since),))
+            return {key for (key,) in rows}
+
     # -- answering -----------------------------------------------------------------------
     @_write
     def record_review(
