@@ -62,16 +62,16 @@ def stats_command(settings: Settings, args: argparse.Namespace) -> int:
 def format_stats(stats) -> str:
     """The statistics as text, with block-character charts."""
     from trainer.charts import HEAT, hbar, heat_levels, vbars
-    from trainer.progress import format_duration, format_percent
+    from trainer.progress import count_of, format_duration, format_percent
 
     t = stats.time
     lines = [
-        f"Today {stats.today:%a %d %b %Y} · {stats.reviews_today} reviews · streak "
-        f"{stats.streak_days} day{'s' * (stats.streak_days != 1)}",
+        f"Today {stats.today:%a %d %b %Y} · {count_of(stats.reviews_today, 'review')} · "
+        f"streak {count_of(stats.streak_days, 'day')}",
         f"Time studied: today {format_duration(t.today_seconds)} · 7 days "
         f"{format_duration(t.week_seconds)} · 30 days {format_duration(t.month_seconds)}",
         "", f"Reviews per day, {len(stats.heatmap) // 7} weeks "
-            f"({sum(d.reviews for d in stats.heatmap)} reviews)",
+            f"({count_of(sum(d.reviews for d in stats.heatmap), 'review')})",
     ]
     levels = heat_levels([d.reviews for d in stats.heatmap])
     for weekday in range(7):
@@ -95,6 +95,8 @@ def format_stats(stats) -> str:
     for m in stats.mastery:
         lines.append(f"  {m.title:<{width}}  {hbar(m.mastery, 20)} {m.mastery:>4.0%}  "
                      f"{m.studied}/{m.cards} studied")
+    if not stats.weakest and any(m.studied for m in stats.mastery):
+        lines += ["", "Weakest cards: none yet (every studied card is still at 100 %)"]
     if stats.weakest:
         lines += ["", "Weakest cards (lowest predicted recall now)"]
         lines += [f"  {c.recall:>4.0%}  {c.key}  {c.title if c.title != c.key else ''}".rstrip()
@@ -110,7 +112,7 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
         from trainer.cli import _practice
 
         return _practice(settings, args)
-    from trainer.progress import ProgressTracker, format_window, parse_window
+    from trainer.progress import ProgressTracker, in_window, parse_window
 
     try:
         window = parse_window(args.since)
@@ -131,7 +133,7 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
         return EXIT_OK
     if not missed:
         study.close()
-        print(f"No missed cards in the last {format_window(window)}.", file=sys.stderr)
+        print(f"No missed cards {in_window(window)}.", file=sys.stderr)
         return EXIT_OK
     return _run_missed(settings, study, window)
 

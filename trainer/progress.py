@@ -48,6 +48,7 @@ if TYPE_CHECKING:  # not imported at run time: `trainer stats` loads no deck mac
 RETENTION_WINDOWS = (7, 30, 90)
 HEATMAP_WEEKS = 16
 FORECAST_DAYS = 30
+WEAK_BELOW = 0.995  # shown as 100 %: not listed among the weakest
 WEAKEST = 10
 STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
 BrowseState = Literal["all", "new", "learning", "review", "suspended", "leech"]
@@ -250,6 +251,16 @@ def parse_window(text: str) -> timedelta | None:
     return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
 
 
+def in_window(window: timedelta | None) -> str:
+    """``in the last 7 days``, or ``at any time`` for no window (never "the last all time")."""
+    return "at any time" if window is None else f"in the last {format_window(window)}"
+
+
+def count_of(n: int, word: str) -> str:
+    """``1 review``, ``2 reviews``, ``1,234 reviews``."""
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
+
+
 def format_window(window: timedelta | None) -> str:
     if window is None:
         return "all time"
@@ -378,9 +389,11 @@ class ProgressTracker:
             for t in topics
         ]
         mastery.sort(key=lambda m: self._topic_order(m.topic))
+        # A card that rounds to 100 % is not weak: a new learner's "ten weakest" all read
+        # 100 %. Only cards with something to forget are listed.
         weakest = [WeakCard(key=w.key, topic=w.topic, topic_title=self._topic_title(w.topic),
                             title=self._title(w.key), recall=w.recall, stability=w.stability)
-                   for w in weak]
+                   for w in weak if w.recall < WEAK_BELOW]
         return mastery, weakest
 
     # -- names -----------------------------------------------------------------------------

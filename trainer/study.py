@@ -239,7 +239,10 @@ class StudySession:
         """Done and left in this session: two bounded, indexed counts (it runs per answer)."""
         now = require_utc(now)
         start, end = self.day_bounds(now)
-        due = self.repo.due_count(now, end, self.topic)
+        # Learning cards within the learn-ahead window are served before the session ends
+        # (next_card): counted too, or the counter read 21/21 with a card still to come.
+        ahead = now + timedelta(minutes=self.settings.learn_ahead_minutes)
+        due = self.repo.due_count(ahead, end, self.topic)
         new = self.repo.new_count(self._new_left(start), self.topic)
         return Progress(done=len(self._answered), remaining=due + new)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
+from fsrs.scheduler import FUZZ_RANGES
 
 
 class Grade(IntEnum):
@@ -27,6 +29,28 @@ def require_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"naive datetime {moment!r}: pass a timezone-aware datetime")
     return moment.astimezone(UTC)
+
+
+class _SteadyFuzzScheduler(Scheduler):
+    """The library's scheduler, with its interval fuzz drawn from a generator seeded by
+    the card and its last review instead of the process-wide one: previewing the same
+    card twice shows the same intervals (Easy read 8d, then 7d, on the same card), and the
+    answer gives what the button said. The fuzz range is the library's own
+    (``fsrs.scheduler.FUZZ_RANGES``, as its ``_get_fuzzed_interval`` computes it)."""
+
+    fuzz_key: str = ""
+
+    def _get_fuzzed_interval(self, *, interval: timedelta) -> timedelta:
+        days = interval.days
+        if days < 2.5:
+            return interval
+        delta = 1.0
+        for fuzz in FUZZ_RANGES:
+            delta += fuzz["factor"] * max(min(float(days), fuzz["end"]) - fuzz["start"], 0.0)
+        high = min(round(days + delta), self.maximum_interval)
+        low = min(max(2, round(days - delta)), high)
+        draw = random.Random(self.fuzz_key).random()
+        return timedelta(days=min(round(draw * (high - low + 1) + low), self.maximum_interval))
 
 
 class MemoryModel:
@@ -51,9 +75,11 @@ class MemoryModel:
         )
         if parameters is not None:
             kwargs["parameters"] = parameters
-        self.scheduler = Scheduler(**kwargs)
+        self.scheduler = _SteadyFuzzScheduler(**kwargs)
 
     def review(self, card: FsrsCard, grade: Grade, now: datetime) -> FsrsCard:
+        # One draw per card and review: the same for a preview and for the answer.
+        self.scheduler.fuzz_key = f"{card.card_id}:{card.last_review}"
         updated, _log = self.scheduler.review_card(card, Rating(int(grade)), require_utc(now))
         return updated
 

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from trainer.progress import MissedCard, ProgressTracker, format_window
+from trainer.progress import MissedCard, ProgressTracker, in_window
 from trainer.tui.screens.drill_screen import DrillScreen
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import reports_store_errors
@@ -75,7 +75,7 @@ class MissedScreen(Screen):
     def on_missed_screen_missed_ready(self, message: MissedReady) -> None:
         self.missed = message.missed
         self.query_one("#missed-title", Label).update(
-            f"[b]Missed[/b] in the last {format_window(self.window)}: "
+            f"[b]Missed[/b] {in_window(self.window)}: "
             f"[b]{len(self.missed)}[/b] card{'s' * (len(self.missed) != 1)}")
         table = self.query_one(DataTable)
         row = table.cursor_row
@@ -101,11 +101,11 @@ class MissedScreen(Screen):
 
     def action_drill_all(self) -> None:
         if not self.missed:
-            self.notify(f"Nothing missed in the last {format_window(self.window)}.",
+            self.notify(f"Nothing missed {in_window(self.window)}.",
                         timeout=3)
             return
         self.app.push_screen(DrillScreen(
-            list(self.missed), label=f"missed in the last {format_window(self.window)}"))
+            list(self.missed), label=f"missed {in_window(self.window)}"))
 
     def action_next_window(self) -> None:
         index = WINDOWS.index(self.window) if self.window in WINDOWS else 0

@@ -306,7 +306,8 @@ class PracticeScreen(Screen):
     def _show_progress(self, progress: Progress) -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=max(progress.total, 1), progress=progress.done)
-        self.query_one("#progress-label", Label).update(f"{progress.done}/{progress.total}")
+        label = f"{progress.done}/{progress.total}" if progress.total else "nothing due"
+        self.query_one("#progress-label", Label).update(label)
 
     def watch_revealed(self) -> None:
         self._sync_reveal()
