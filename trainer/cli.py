@@ -13,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+import trainer.cli_interchange as cli_interchange
 from trainer import __version__, cli_authoring, cli_progress, cli_restore, cli_settings
 from trainer.cli_errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from trainer.cli_errors import fail as _fail
@@ -48,8 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("practice", parents=sub, help="practise (the default)")
     cards = commands.add_parser("cards", parents=sub, help="list every card")
     cards.add_argument("--json", action="store_true", help="machine-readable output")
-    check = commands.add_parser("check", parents=sub,
-                                help="validate deck files: path:line: message, exit 1 on errors")
+    check = commands.add_parser(
+        "check", parents=sub,
+        help="validate deck files: path:line:col: message, exit 1 on errors")
     check.add_argument("paths", nargs="*", type=Path,
                        help="files or folders (default: the built-in deck and your decks)")
     check.add_argument("--json", action="store_true", help="machine-readable output")
@@ -98,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_settings.add_parsers(commands, sub)  # config, interview, optimize
     cli_progress.add_parsers(commands, sub)  # stats, review [--missed]
     cli_authoring.add_parsers(commands, sub)  # add, import
+    cli_interchange.add_parsers(commands, sub)  # serve, export (import reviews: import)
     return parser
 
 
@@ -131,7 +134,7 @@ def _run(argv: list[str] | None) -> int:
                "exercise": _exercise, "solve": _solve, "backup": _backup,
                "restore": cli_restore.restore,
                **cli_settings.HANDLERS, **cli_progress.HANDLERS,
-               **cli_authoring.HANDLERS}
+               **cli_authoring.HANDLERS, **cli_interchange.HANDLERS}
     if command not in APP_COMMANDS:
         gc.enable()
     from trainer.store.database import StoreError
@@ -173,6 +176,16 @@ def _open_study(settings: Settings):
         return None
 
 
+def needs_terminal() -> str | None:
+    """Why the app cannot run here (None: it can). Without a terminal on standard input
+    (``trainer < /dev/null``, a pipe, cron) Textual drew to stderr forever at 85 % of a core.
+    A served app (textual-serve) brings its own driver and needs none."""
+    if os.environ.get("TEXTUAL_DRIVER") or sys.stdin.isatty():
+        return None
+    return ("practising needs a terminal, and standard input is not one; run trainer in a "
+            "terminal (for scripts: trainer exercise, stats, cards, review --missed --list)")
+
+
 def _practice(settings: Settings, args: argparse.Namespace) -> int:
     study = _open_study(settings)
     if study is None:
@@ -181,6 +194,9 @@ def _practice(settings: Settings, args: argparse.Namespace) -> int:
     if args.topic and args.topic not in topics:
         study.close()
         return _fail(f"no topic {args.topic!r}; topics: {', '.join(sorted(topics))}")
+    if (problem := needs_terminal()) is not None:
+        study.close()
+        return _fail(problem)
     from trainer.tui.app import make_app
 
     app = make_app(settings, study, topic=args.topic)
@@ -241,8 +257,10 @@ def _cards(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=1))
     else:
+        print(f"{'id':<40} {'topic':<22} {'kind':<9} {'languages':<9} tags")
         for row in rows:
-            print(f"{row['id']:<40} {row['topic']:<22} {','.join(row['languages'])}")
+            print(f"{row['id']:<40} {row['topic']:<22} {row['kind']:<9} "
+                  f"{','.join(row['languages']):<9} {','.join(row['tags'])}".rstrip())
         print(f"{len(rows)} cards", file=sys.stderr)
     for problem in deck.problems:
         print(problem.format(), file=sys.stderr)

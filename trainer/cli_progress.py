@@ -135,6 +135,11 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
         study.close()
         print(f"No missed cards {in_window(window)}.", file=sys.stderr)
         return EXIT_OK
+    from trainer.cli import needs_terminal
+
+    if (problem := needs_terminal()) is not None:
+        study.close()
+        return _fail(problem)
     return _run_missed(settings, study, window)
 
 

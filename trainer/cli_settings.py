@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import datetime
 
 import tomli_w
 
@@ -111,6 +112,9 @@ def _config_set(settings: Settings, args: argparse.Namespace) -> int:
     saved = apply(settings.home, {name: value})
     print(f"{dashed(name)} = {_toml(getattr(saved, name))}  (saved to {settings.config_path})")
     _note_env(name)
+    if name == "interview_date" and saved.interview_date < datetime.now().date():
+        print(f"trainer: warning: {saved.interview_date} is in the past: interview mode stays "
+              "off until the date is in the future", file=sys.stderr)
     return EXIT_OK
 
 

@@ -95,6 +95,8 @@ def _one_line(exc: ValidationError, changes: dict[str, object]) -> str:
     name = str(error["loc"][0]) if error["loc"] else "value"
     message = " ".join(str(error["msg"]).split())  # fsrs's parameter errors span lines
     message = message.removeprefix("Value error, ")
+    if str(error.get("type", "")).startswith("date_"):  # pydantic's "input is too short"
+        message = "expected a date written YYYY-MM-DD, e.g. 2026-12-20"
     if name in changes:
         return f"{dashed(name)}: {message} (got {_shown(changes[name])})"
     return f"{dashed(name)}: {message}"

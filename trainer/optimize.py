@@ -40,7 +40,8 @@ MIN_CARDS = 100
 MIN_HELD_OUT = 50  # held-out reviews a day or more after the previous one, to judge by
 HOLDOUT = 0.20
 BINS = 20
-EXTRA_HINT = "trainer optimize needs the optimizer extra: pip install 'trainer[optimizer]'"
+EXTRA_HINT = ("trainer optimize needs the optimizer extra: pip install 'trainer[optimizer]' "
+              "(from a checkout of trainer: pip install '.[optimizer]')")
 
 
 class OptimizerMissing(RuntimeError):

@@ -403,3 +403,16 @@ def test_a_device_as_the_database_is_named_as_such(capsys):
     err = capsys.readouterr().err
     assert "is not a regular file" in err and "disk I/O" not in err
     assert stat.S_ISCHR(os.stat(os.devnull).st_mode)  # and it was left alone
+
+
+def test_without_a_terminal_practice_says_so_and_exits(tmp_path, tiny_deck):
+    """`trainer < /dev/null` drew the app to stderr forever at 85 % of a core."""
+    settings = make_home(tmp_path / "home", tiny_deck)
+    env = {"TRAINER_DECKS": f'["{tiny_deck}"]', "TRAINER_BUILTIN_DECK": "false",
+           "TRAINER_EXERCISES": "false"}
+    with open(os.devnull) as nothing:
+        done = subprocess.run([sys.executable, "-m", "trainer", "--home", str(settings.home)],
+                              stdin=nothing, capture_output=True, text=True, timeout=60,
+                              cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env})
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "practising needs a terminal" in done.stderr and done.stdout == ""

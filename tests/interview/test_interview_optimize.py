@@ -154,5 +154,6 @@ def test_without_the_optimizer_extra_one_clear_line(history, tmp_path, monkeypat
     assert main(["optimize"]) == 2
     err = capsys.readouterr().err
     assert err == ("trainer: trainer optimize needs the optimizer extra: "
-                   "pip install 'trainer[optimizer]'\n")
+                   "pip install 'trainer[optimizer]' (from a checkout of trainer: "
+                   "pip install '.[optimizer]')\n")
     assert not settings.config_path.exists()

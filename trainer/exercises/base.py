@@ -52,7 +52,19 @@ class ExpectedAnswer(Model):
 def _number(value: float, decimals: int | None) -> str:
     if decimals is None:
         return f"{value:g}"
-    return f"{value:.{decimals}f}"
+    return fixed(value, decimals)
+
+
+def fixed(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals, a half rounded away from zero as people do
+    (6.0625 -> 6.063; ``format`` rounds half to even: 6.062 beside 6.1875 -> 6.188). The
+    value is read as written (its shortest repr), so 2.675 -> 2.68."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals),
+                                                   rounding=ROUND_HALF_UP)
+    text = f"{rounded:f}"
+    return text.lstrip("-") if rounded == 0 else text
 
 
 class Instance(Model):

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from trainer.exercises.base import ExpectedAnswer, Family, Instance
+from trainer.exercises.base import ExpectedAnswer, Family, Instance, fixed
 from trainer.exercises.solver import SolverError
 
 Text = dict[str, str]
@@ -71,13 +71,12 @@ def num(value: float) -> str:
     value = float(value)
     if value.is_integer() or abs(value - round(value)) < 1e-9:
         return str(int(round(value)))
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    text = fixed(value, 4).rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
 def approx(value: float, decimals: int = 3) -> str:
-    text = f"{float(value):.{decimals}f}"
-    return text.lstrip("-") if float(text) == 0 else text
+    return fixed(value, decimals)
 
 
 def signed(value: float) -> str:

@@ -60,8 +60,11 @@ class ReceptiveFieldFamily(ExerciseFamily):
             kind = item.get("type", "conv")
             if kind not in _KIND:
                 raise SolverError(f"layer {i + 1}: type must be 'conv' or 'pool', got {kind!r}")
-            layers.append(Layer(int(item["k"]), int(item.get("s", 1)), int(item.get("p", 0)),
-                                int(item.get("d", 1)), name=kind))
+            k, p = int(item["k"]), int(item.get("p", 0))
+            if kind == "pool" and p > k // 2:  # as torch.nn.MaxPool2d refuses it
+                raise SolverError(f"layer {i + 1}: pad should be at most half of kernel size, "
+                                  f"but got p={p} and k={k}")
+            layers.append(Layer(k, int(item.get("s", 1)), p, int(item.get("d", 1)), name=kind))
         return layers
 
     def solve(self, params: dict[str, Any]) -> list[LayerRF]:

@@ -163,10 +163,12 @@ class ConvOutputSize(ExerciseFamily):
                     lines[lang].append({
                         "en": f"  - The last window would start at input index "
                               f"${value} \\cdot {s} - {p} = {start}$, past the last input index "
-                              f"${n - 1}$ (in the right padding), so PyTorch drops it: ${value}$.",
+                              f"${n - 1}$ ({'in the right padding' if p else 'outside the input'}"
+                              f"), so PyTorch drops it: ${value}$.",
                         "zh": "  - 最后一个窗口的起点是输入下标 "
                               f"${value} \\cdot {s} - {p} = {start}$，超过了最后一个输入下标 "
-                              f"${n - 1}$（落在右侧 padding 里），PyTorch 会丢弃它：${value}$。",
+                              f"${n - 1}$（{'落在右侧 padding 里' if p else '已在输入之外'}），"
+                              f"PyTorch 会丢弃它：${value}$。",
                     }[lang])
         notes = {"en": [], "zh": []}
         if layer != "conv":
@@ -175,8 +177,10 @@ class ConvOutputSize(ExerciseFamily):
             notes["zh"].append("池化层的尺寸公式与卷积相同（未膨胀时 $d = 1$），通道数不变。")
         if ceil_mode:
             notes["en"].append("With `ceil_mode=True` the division rounds up, but a window "
-                               "that would start in the right padding is dropped.")
-            notes["zh"].append("`ceil_mode=True` 时除法向上取整，但不允许窗口从右侧 padding 开始。")
+                               "that would start past the input (in the right padding, or "
+                               "beyond the last value) is dropped.")
+            notes["zh"].append("`ceil_mode=True` 时除法向上取整，但起点超出输入（落在右侧 padding "
+                               "里或最后一个值之后）的窗口会被丢弃。")
         answer = size_text_md(out)
         solution = {
             "en": "Apply PyTorch's size formula to each spatial dimension "

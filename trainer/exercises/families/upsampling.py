@@ -292,7 +292,7 @@ class TransposedConvValues(ExerciseFamily):
         up = np.zeros(((h - 1) * s + 1, (wd - 1) * s + 1))
         up[::s, ::s] = x
         pad = kh - 1 - p
-        padded = np.pad(up, ((pad, pad + op), (pad, pad + op)))
+        padded = _pad_or_crop(up, pad, pad + op)  # p > k - 1: a negative padding crops
         check = conv_transpose2d_zero_insertion(x, w, stride=s, padding=p, output_padding=op)
         assert np.allclose(check, out)
         flipped = w[::-1, ::-1]
@@ -310,7 +310,9 @@ class TransposedConvValues(ExerciseFamily):
                   "starting at row $i \\cdot s$, column $j \\cdot s$ (0-based)."
                   f"{overlap_en}\n\n{fenced(stamp_rows[:-1])}\n\n{crop}"
                   "**Zero-insertion view (same result).** Insert $s - 1$ zeros between input "
-                  f"values, pad $k - 1 - p = {pad}$ ring(s) of zeros around"
+                  + (f"values, pad $k - 1 - p = {pad}$ ring(s) of zeros around" if pad >= 0 else
+                     f"values; $k - 1 - p = {pad}$ is negative, so crop {-pad} ring(s) off "
+                     "instead of padding")
                   + (f" (plus {op} at the bottom/right for `output_padding`)" if op else "")
                   + ", then slide the kernel flipped by 180° with stride 1:\n\n"
                   f"{fenced(grid(padded))}\n\nFlipped kernel:\n\n{fenced(grid(flipped))}\n\n"
@@ -318,8 +320,9 @@ class TransposedConvValues(ExerciseFamily):
             "zh": "**散射（scatter）视角。** 输入 $(i, j)$ 把 $x_{ij} \\cdot W$ 加到画布上以第 "
                   "$i \\cdot s$ 行、第 $j \\cdot s$ 列（从 0 开始）为左上角的位置。"
                   f"{overlap_zh}\n\n{fenced(stamp_rows[:-1])}\n\n{crop_zh}"
-                  "**插零视角（结果相同）。** 在输入值之间插入 $s - 1$ 个 0，四周补 "
-                  f"$k - 1 - p = {pad}$ 圈 0"
+                  "**插零视角（结果相同）。** 在输入值之间插入 $s - 1$ 个 0，"
+                  + (f"四周补 $k - 1 - p = {pad}$ 圈 0" if pad >= 0 else
+                     f"$k - 1 - p = {pad}$ 为负，改为从四周裁掉 {-pad} 圈")
                   + (f"（`output_padding` 再在下方/右侧补 {op} 行/列）" if op else "")
                   + "，再用旋转 180° 的卷积核以步长 1 滑动：\n\n"
                   f"{fenced(grid(padded))}\n\n翻转后的卷积核：\n\n{fenced(grid(flipped))}\n\n"
@@ -328,3 +331,13 @@ class TransposedConvValues(ExerciseFamily):
         expected = ExpectedAnswer(kind="matrix", value=matrix_value(out), decimals=None,
                                   rows=oh, cols=ow)
         return self.instance(params, level, seed, expected, prompt, solution)
+
+
+def _pad_or_crop(grid, before: int, after: int):
+    """Zero rings around ``grid`` (``before`` on the top/left, ``after`` on the
+    bottom/right); a negative count removes that many rows/columns instead."""
+    import numpy as np
+
+    grown = np.pad(grid, ((max(before, 0), max(after, 0)), (max(before, 0), max(after, 0))))
+    rows, cols = grown.shape
+    return grown[max(-before, 0): rows - max(-after, 0), max(-before, 0): cols - max(-after, 0)]

@@ -74,7 +74,11 @@ def conv(kernel_size: int, stride: int = 1, padding: int = 0, dilation: int = 1,
 
 def pool(kernel_size: int, stride: int | None = None, padding: int = 0, dilation: int = 1,
          name: str = "pool", ceil_mode: bool = False) -> Layer:
-    """A pooling layer; ``stride`` defaults to ``kernel_size`` as in torch.nn.MaxPool2d."""
+    """A pooling layer; ``stride`` defaults to ``kernel_size`` as in torch.nn.MaxPool2d,
+    which also refuses a padding over half the kernel (ATen's pool2d_shape_check)."""
+    if as_int(padding, "padding") > as_int(kernel_size, "kernel_size") // 2:
+        raise SolverError(f"layer {name}: pad should be at most half of kernel size, but got "
+                          f"pad={padding} and kernel_size={kernel_size}")
     return Layer(kernel_size, kernel_size if stride is None else stride, padding, dilation, name,
                  ceil_mode)
 
