@@ -20,7 +20,7 @@ def test_cards_json_lists_the_bilingual_deck(capsys):
         assert card["languages"] == ["en", "zh"]
         by_topic[card["topic"]] += card["kind"] == "basic"
     assert sum(by_topic.values()) >= 60
-    assert len(by_topic) >= 10 and min(by_topic.values()) >= 4
+    assert len(by_topic) >= 20 and min(by_topic.values()) >= 4
     exercises = [c for c in cards if c["kind"] == "exercise"]
     assert len(exercises) >= 30 and {c["topic"] for c in exercises} <= set(by_topic)
 

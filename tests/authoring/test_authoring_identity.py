@@ -144,6 +144,23 @@ def test_an_explicit_id_keeps_history_whatever_the_text(session, settings, decks
     assert s.question("a:keep-me") == "A completely new question"
 
 
+def test_a_card_turned_into_a_cloze_keeps_history_on_its_first_deletion(session, settings,
+                                                                        decks):
+    write(decks / "a.md", "## Min-max scaling? {#mm}\n\nx' = (x - min)/(max - min).\n")
+    s = session()
+    s.answer("a:mm", 3)
+    row_id = cards(settings)["a:mm"][0]
+    write(decks / "a.md",
+          "## Min-max scaling {#mm}\n\nx' = {{c1::(x - min)}}/{{c2::(max - min)}}.\n")
+    s.sync()
+    found = cards(settings)
+    assert found["a:mm:c1"] == (row_id, False, [3])  # the history, on the first deletion
+    assert found["a:mm:c2"][2] == [] and "a:mm" not in found
+    write(decks / "a.md", "## Min-max scaling? {#mm}\n\nx' = (x - min)/(max - min).\n")
+    s.sync()  # and back to a plain card: the same history again
+    assert cards(settings)["a:mm"] == (row_id, False, [3])
+
+
 def test_moving_a_card_inside_its_file_keeps_history(session, settings, decks):
     write(decks / "n.md", BN + "\n" + LN + "\n" + RF)
     s = session()

@@ -8,6 +8,8 @@ recovered from what is there. The rule (documented in ``docs/authoring.md``):
    edit that leaves the question's words alone (moving the card, editing its answer).
 2. **Explicit id across decks.** A card whose explicit id was used, until now, by a card
    that is no longer found (the file was renamed, so the deck name changed) is that card.
+   **The same note.** A plain card turned into a cloze (``deck:id`` -> ``deck:id:c1``,
+   ``:c2``...) keeps its history on its first deletion; a cloze turned back, the same.
 3. **Content.** A card whose normalized text (case, spacing and markdown formatting
    ignored) equals that of a card no longer found is that card: it moved to another file,
    its file was renamed, its heading was reformatted, or it was deleted and restored.
@@ -30,6 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+_CLOZE_KEY = re.compile(r"^(?P<note>.+):c(?P<n>[0-9]+)$")
 THRESHOLD = 0.7  # similarity (0..1) below which two cards are never the same card
 QUESTION_WEIGHT = 0.4  # the answer weighs more: it is longer and carries the card's facts
 SAME_ANSWER_CHARS = 24  # an unchanged answer at least this long: a reworded question
@@ -111,7 +114,7 @@ class Candidate:
 class Match:
     found: Candidate
     known: Candidate
-    rule: str  # "explicit-id", "content" or "similar"
+    rule: str  # "explicit-id", "note", "content" or "similar"
     score: float = 1.0
 
 
@@ -175,6 +178,23 @@ def match(found: Sequence[Candidate], known: Sequence[Candidate]) -> list[Match]
     take([(1.0 + _placement(f, free_known[ki]), fi, ki, "explicit-id")
           for fi, f in enumerate(free_found) if f.explicit_id
           for ki in by_id.get(f.explicit_id, [])])
+
+    # Rule 2b: a card turned into a cloze (or back): ``deck:id`` and ``deck:id:c1`` are the
+    # same note, and its first deletion keeps the history (a split keeps it on the part
+    # nearest the old card).
+    by_key = {k.key: ki for ki, k in enumerate(free_known)}
+    deletions: dict[str, list[tuple[int, int]]] = {}  # note key -> (n, index) of known clozes
+    for ki, k in enumerate(free_known):
+        if was := _CLOZE_KEY.match(k.key):
+            deletions.setdefault(was["note"], []).append((int(was["n"]), ki))
+    pairs = []
+    for fi, f in enumerate(free_found):
+        cloze = _CLOZE_KEY.match(f.key)
+        if cloze and cloze["note"] in by_key:  # was a plain card, is a cloze now
+            pairs.append((1.0 - int(cloze["n"]) / 1000, fi, by_key[cloze["note"]], "note"))
+        for n, ki in deletions.get(f.key, ()):  # was a cloze, is a plain card now
+            pairs.append((1.0 - n / 1000, fi, ki, "note"))
+    take(pairs)
 
     # Rule 3: the same content.
     by_digest: dict[str, list[int]] = {}
