@@ -31,7 +31,9 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
                         help="an extra folder of markdown decks (repeatable)")
     common.add_argument("--lang", choices=["en", "zh"],
                         help="card language (env TRAINER_LANGUAGE)")
-    common.add_argument("--topic", help="practise only this topic (see 'trainer cards')")
+    common.add_argument("--topic",
+                        help="practise only this topic or group of topics (see 'trainer cards'"
+                             "; groups: cnn-basics, training, transformers, evaluation)")
     return common
 
 
@@ -191,9 +193,11 @@ def _practice(settings: Settings, args: argparse.Namespace) -> int:
     if study is None:
         return EXIT_USAGE
     topics = {c.topic for c in study.cards()}
-    if args.topic and args.topic not in topics:
+    groups = [g.slug for g in study.plan.groups]
+    if args.topic and args.topic not in topics | set(groups):
         study.close()
-        return _fail(f"no topic {args.topic!r}; topics: {', '.join(sorted(topics))}")
+        return _fail(f"no topic or group {args.topic!r}; groups: {', '.join(groups)}; "
+                     f"topics: {', '.join(sorted(topics))}")
     if (problem := needs_terminal()) is not None:
         study.close()
         return _fail(problem)

@@ -16,8 +16,10 @@ from pydantic import Field
 
 from trainer.authoring import DeckChanges, DeckLibrary
 from trainer.config import Settings
+from trainer.deck.loader import builtin_content_dir
 from trainer.deck.math_markdown import render_math
 from trainer.deck.models import Card, CardText, Deck
+from trainer.deck.topics import TopicPlan, load_plan
 from trainer.exercises.base import LEVELS, AnswerKind, CheckResult, Instance
 from trainer.exercises.catalog import CATALOG
 from trainer.interview_mode import InterviewMode, Readiness
@@ -154,7 +156,12 @@ class StudySession:
         self.repo = Repository(db)
         self.tz = tz
         self.language = settings.language
-        self.topic: str | None = None
+        self.topic: str | tuple[str, ...] | None = None  # a topic, a group's topics, or all
+        self.plan = load_plan(builtin_content_dir() / "topics.toml") if settings.builtin_deck \
+            else TopicPlan(groups=[], requires={})
+        self._intro_day: datetime | None = None  # the study day the counts below are of
+        self._introduced: dict[str, int] = {}  # per topic: cards introduced so far
+        self._waiting: dict[str, int] = {}  # per topic: new cards not yet introduced
         self.memory = MemoryModel(
             desired_retention=settings.desired_retention,
             learning_steps=settings.learning_steps,
@@ -243,7 +250,7 @@ class StudySession:
         # (next_card): counted too, or the counter read 21/21 with a card still to come.
         ahead = now + timedelta(minutes=self.settings.learn_ahead_minutes)
         due = self.repo.due_count(ahead, end, self.topic)
-        new = self.repo.new_count(self._new_left(start), self.topic)
+        new = self.repo.new_count(self._new_left(start), self.topic, self._locked(start))
         return Progress(done=len(self._answered), remaining=due + new)
 
     # -- the deck folders ------------------------------------------------------------------
@@ -302,12 +309,22 @@ class StudySession:
                      and not (bury and self._buried(c.key, start))]
             return pick_interleaved(known, last, lambda c: c.topic)
 
+        def unburied(fetch) -> CardState | None:
+            """The first of ``fetch(limit)`` that is not a buried sibling; a wider look when
+            the first candidates all were (a note with many deletions)."""
+            for limit in (_CANDIDATES, _CANDIDATES * 40):
+                cards = fetch(limit)
+                picked = first(cards, bury=True)
+                if picked is not None or len(cards) < limit:
+                    return picked
+            return None
+
         picked = first(self.repo.learning_due(now, _CANDIDATES, topic))
         if picked is None and self.repo.reviews_since(start) < self.settings.max_reviews_per_day:
-            picked = first(self.repo.reviews_due(end, _CANDIDATES, topic), bury=True)
-        if picked is None:
-            picked = first(self.repo.new_cards(min(self._new_left(start), _CANDIDATES), topic),
-                           bury=True)
+            picked = unburied(lambda n: self.repo.reviews_due(end, n, topic))
+        if picked is None and self._new_left(start) > 0:
+            locked = self._locked(start)
+            picked = unburied(lambda n: self.repo.new_cards(n, topic, locked))
         if picked is None:
             ahead = now + timedelta(minutes=self.settings.learn_ahead_minutes)
             picked = first(self.repo.learning_due(ahead, _CANDIDATES, topic))
@@ -442,6 +459,9 @@ class StudySession:
             topic=before.topic, seed=attempt.seed if attempt else None, leech=leech))
         if self._seen_day is not None and now >= self._seen_day:
             self._seen_today.add(key)
+        if before.is_new and self._intro_day is not None:  # one more introduced: may unlock
+            self._introduced[before.topic] = self._introduced.get(before.topic, 0) + 1
+            self._waiting[before.topic] = self._waiting.get(before.topic, 1) - 1
         return AnswerOutcome(review_id=review_id, grade=int(grade), next_due=updated.due,
                              leech=leech)
 
@@ -492,7 +512,22 @@ class StudySession:
         return self.interview.readiness(require_utc(now))
 
     def set_topic(self, topic: str | None) -> None:
-        self.topic = topic
+        """Study one topic, one group of topics (its slug, e.g. ``transformers``), or all."""
+        group = self.plan.group(topic) if topic is not None else None
+        if group is not None and topic not in {c.topic for c in self.deck.cards.values()}:
+            self.topic = tuple(group.topics)
+        else:
+            self.topic = topic
+
+    def _locked(self, day_start: datetime) -> tuple[str, ...]:
+        """Topics whose new cards wait for the topics they build on (``deck/topics.py``);
+        none when one topic was chosen."""
+        if isinstance(self.topic, str) or not self.plan.requires:
+            return ()
+        if self._intro_day != day_start:
+            self._intro_day = day_start
+            self._introduced, self._waiting = self.repo.introduced_by_topic()
+        return tuple(sorted(self.plan.locked(self._introduced, self._waiting)))
 
     def cards(self) -> list[Card]:
         return list(self.deck.cards.values())

@@ -174,3 +174,37 @@ def test_cloze_siblings_are_buried_for_the_rest_of_the_study_day(tmp_path):
         assert sibling in keys_tomorrow  # the next study day it comes
     finally:
         study.close()
+
+
+def test_new_cards_build_on_what_they_require_and_groups_can_be_studied(tmp_path):
+    """Twenty topics: a new learner starts with the topics that require none and meets a
+    topic only once each topic it builds on has had UNLOCK_AFTER cards introduced."""
+    from trainer.config import Settings as _Settings
+    from trainer.deck.topics import UNLOCK_AFTER
+
+    settings = _Settings(home=tmp_path / "home", exercises=False, new_per_day=80,
+                         learning_steps_minutes=[1440.0])
+    study = open_study(settings)
+    try:
+        plan = study.plan
+        assert [g.slug for g in plan.groups] == ["cnn-basics", "training", "transformers",
+                                                 "evaluation"]
+        grouped = {t for g in plan.groups for t in g.topics}
+        assert grouped == {c.topic for c in study.cards()}  # every built-in topic has a group
+        moment, order = NOW, []
+        for _ in range(80):
+            card = study.next_card(moment)
+            order.append(card.topic)
+            study.answer(card.key, 3, moment)
+            moment += timedelta(seconds=30)
+        free = {t for t in grouped if t not in plan.requires}
+        assert set(order[:len(free)]) == free
+        for i, topic in enumerate(order):
+            before = order[:i]
+            for need in plan.requires.get(topic, []):
+                assert before.count(need) >= UNLOCK_AFTER, (topic, need, i)
+        study.set_topic("transformers")
+        assert study.topic == tuple(plan.group("transformers").topics)
+        assert study.next_card(moment + timedelta(days=2)).topic in study.topic
+    finally:
+        study.close()

@@ -29,12 +29,23 @@ REVIEW_STATE = 2
 # -- the hot path in plain SQL on the pooled sqlite3 handle (``Database.read``/``write``):
 # what a card's answer runs, each statement fitted to an index (migration 0005).
 _ACTIVE = f"AND {ACTIVE}"
-_TOPIC = " AND topic = ?"
 _TICK = timedelta(microseconds=1)  # due <= now and due < end, as one bound: due <= end - 1us
 
+Topics = str | tuple[str, ...] | None  # one topic, a group's topics, or every topic
 
-def _topic(topic: str | None) -> tuple[str, ...]:
-    return () if topic is None else (topic,)
+
+def _topic_filter(topic: Topics, exclude: tuple[str, ...] = ()) -> tuple[str, tuple]:
+    """`` AND topic ...`` and its parameters: one topic, several (a group), none; minus
+    ``exclude`` (topics whose new cards wait for the ones they build on)."""
+    sql, params = "", ()
+    if isinstance(topic, str):
+        sql, params = " AND topic = ?", (topic,)
+    elif topic is not None:
+        sql, params = f" AND topic IN ({', '.join('?' * len(topic))})", topic
+    if exclude:
+        sql += f" AND topic NOT IN ({', '.join('?' * len(exclude))})"
+        params = (*params, *exclude)
+    return sql, params
 
 
 def _schedule_values(card: CardState) -> tuple:
@@ -92,33 +103,41 @@ class Repository:
         return [TopicCounts(topic=t, due=d or 0, new=n or 0, total=n_all)
                 for t, d, n, n_all in rows]
 
-    def due_count(self, now: datetime, day_end: datetime, topic: str | None = None) -> int:
+    def due_count(self, now: datetime, day_end: datetime, topic: Topics = None) -> int:
         """Cards due in this study day: learning ones due by ``now``, reviews before the end.
 
         Two range scans of the covering ``ix_cards_queue`` (no table row is read)."""
-        where = _TOPIC if topic is not None else ""
+        where, topics = _topic_filter(topic)
         learning_until = stamp(min(now, day_end - _TICK))
         with self.db.read() as c:
             (learning,), = c.execute(
                 f"SELECT count(*) FROM cards WHERE state IN (1, 3) AND due <= ? {_ACTIVE}"
-                f"{where}", (learning_until, *_topic(topic)))
+                f"{where}", (learning_until, *topics))
             (reviews,), = c.execute(
                 f"SELECT count(*) FROM cards WHERE state = 2 AND due < ? {_ACTIVE}{where}",
-                (stamp(day_end), *_topic(topic)))
+                (stamp(day_end), *topics))
         return learning + reviews
 
-    def new_count(self, at_most: int, topic: str | None = None) -> int:
+    def new_count(self, at_most: int, topic: Topics = None,
+                  exclude: tuple[str, ...] = ()) -> int:
         """Never-reviewed cards, counted up to ``at_most`` only (the day's new-card quota)."""
         if at_most <= 0:
             return 0
-        where = _TOPIC if topic is not None else ""
+        where, params = _topic_filter(topic, exclude)
         with self.db.read() as c:
             (count,), = c.execute(
                 f"SELECT count(*) FROM (SELECT id FROM cards WHERE due IS NULL {_ACTIVE}{where} "
-                "LIMIT ?)", (*_topic(topic), at_most))
+                "LIMIT ?)", (*params, at_most))
         return count
 
-    def learning_due(self, until: datetime, limit: int, topic: str | None = None
+    def introduced_by_topic(self) -> tuple[dict[str, int], dict[str, int]]:
+        """Per topic: cards introduced so far (reviewed at least once), and new ones left."""
+        with self.db.read() as c:
+            rows = c.execute(f"SELECT topic, sum(due IS NOT NULL), sum(due IS NULL) FROM cards "
+                             f"WHERE 1 {_ACTIVE} GROUP BY topic").fetchall()
+        return {t: seen for t, seen, _ in rows}, {t: left for t, _, left in rows}
+
+    def learning_due(self, until: datetime, limit: int, topic: Topics = None
                      ) -> list[CardState]:
         """Learning and relearning cards due by ``until``, soonest first."""
         # Few cards are learning: two range scans, then a sort of those few. (Walking
@@ -126,31 +145,32 @@ class Repository:
         return self._cards("ix_cards_queue", "state IN (1, 3) AND due <= ?", (stamp(until),),
                            "due, id", limit, topic)
 
-    def reviews_due(self, before: datetime, limit: int, topic: str | None = None
+    def reviews_due(self, before: datetime, limit: int, topic: Topics = None
                     ) -> list[CardState]:
         """Review cards due before ``before`` (the end of the study day), most overdue first."""
         return self._cards("ix_cards_due", "state = 2 AND due < ?", (stamp(before),),
                            "due, id", limit, topic)
 
-    def new_cards(self, limit: int, topic: str | None = None) -> list[CardState]:
+    def new_cards(self, limit: int, topic: Topics = None,
+                  exclude: tuple[str, ...] = ()) -> list[CardState]:
         """Never-reviewed cards in deck order, topics interleaved (ordinal, then topic)."""
         if limit <= 0:
             return []
         # In deck order from the partial index, stopping at ``limit`` (with a topic too:
         # the planner would otherwise sort every new card: 2.4 ms at 100k cards).
         return self._cards("ix_cards_new", "due IS NULL", (), "ordinal, topic, id", limit,
-                           topic)
+                           topic, exclude)
 
     def _cards(self, index: str, condition: str, params: tuple, order: str, limit: int,
-               topic: str | None) -> list[CardState]:
+               topic: Topics, exclude: tuple[str, ...] = ()) -> list[CardState]:
         """Active cards meeting ``condition`` through ``index`` (SQLite's INDEXED BY: the
         plan measured best at 100,000 cards, whatever the statistics say)."""
-        where = _TOPIC if topic is not None else ""
+        where, topics = _topic_filter(topic, exclude)
         with self.db.read() as c:
             rows = c.execute(
                 f"SELECT {STATE_COLUMNS} FROM cards INDEXED BY {index} WHERE {condition} "
                 f"{_ACTIVE}{where} ORDER BY {order} LIMIT ?",
-                (*params, *_topic(topic), limit)).fetchall()
+                (*params, *topics, limit)).fetchall()
         return [CardState.from_row(row) for row in rows]
 
     def next_due_after(self, moment: datetime) -> datetime | None:

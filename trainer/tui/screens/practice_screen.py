@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -172,6 +172,9 @@ class PracticeScreen(Screen):
         if self.topic is None:
             return "All topics"
         titles = {c.topic: c.topic_title(study.language) for c in study.deck.cards.values()}
+        group = study.plan.group(self.topic)
+        if self.topic not in titles and group is not None:
+            return group.title(study.language)
         return titles.get(self.topic, self.topic)
 
     # -- workers (database off the UI thread) ------------------------------------------
@@ -413,6 +416,13 @@ class PracticeScreen(Screen):
     # -- actions -------------------------------------------------------------------------
     def action_reveal(self) -> None:
         self.revealed = True
+
+    def on_click(self, event: events.Click) -> None:
+        # A tap on the hint shows the answer as space does: a phone has no space bar
+        # (the app in a browser, `trainer serve`).
+        if event.widget is not None and event.widget.id == "hint" \
+                and self.check_action("reveal", ()):
+            self.action_reveal()
 
     def action_grade(self, grade: int) -> None:
         if self.busy or self.card is None or not self.revealed:
