@@ -80,7 +80,7 @@ def test_paths_follow_home_db_and_environment(tmp_path: Path, capsys, monkeypatc
 
 def test_unknown_topic_is_refused(tmp_path: Path, capsys):
     assert main(["--home", str(tmp_path), "--topic", "nope"]) == 2
-    assert "no topic 'nope'" in capsys.readouterr().err
+    assert "no topic or group 'nope'" in capsys.readouterr().err
 
 
 def test_python_dash_m_works():

@@ -25,7 +25,8 @@ from trainer.exercises.families import FAMILIES, get_family
 SEEDS = range(1000)
 TOPICS = {"feature-scaling", "normalization-methods", "receptive-field", "depth-width",
           "sampling", "pooling-backprop", "add-vs-concat", "separable-conv", "transposed-conv",
-          "batch-norm"}
+          "batch-norm", "attention", "long-context", "language-models", "losses-activations",
+          "optimizers", "init-stability", "sequence-models", "evaluation-detection"}
 CASES = [(name, level) for name in FAMILIES for level in LEVELS]
 
 
@@ -179,6 +180,74 @@ def _add_vs_concat(p: dict[str, Any]) -> Any:
     return S.conv2d_params(sum(m[0] for m in maps), p["out"], p["k"], bias=p["bias"])
 
 
+def _attention(p: dict[str, Any]) -> np.ndarray:
+    mask = np.asarray(p["attn_mask"], dtype=bool) if p["mask"] == "bool" else None
+    return S.scaled_dot_product_attention(p["q"], p["k"], p["v"], mask, p["mask"] == "causal")
+
+
+def _kv_cache(p: dict[str, Any]) -> float:
+    head_dim = p["hidden"] // p["heads"] if "hidden" in p else p["head_dim"]
+    total = S.kv_cache_bytes(p["num_layers"], p["batch"], p["context"], p["kv_heads"], head_dim,
+                             p["dtype"])
+    return total / {"MiB": 2**20, "GiB": 2**30}[p["unit"]]
+
+
+def _survivors(p: dict[str, Any]) -> np.ndarray:
+    logits = p["logits"] if "logits" in p else np.log(p["probs"])
+    kept = S.filter_logits(logits, p.get("temperature") or 1.0, p.get("top_k"), p.get("top_p"))
+    return (kept > -np.inf).astype(float)[None, :]
+
+
+def _optimizer_step(p: dict[str, Any]) -> list[list[float]]:
+    if p["optimizer"] == "sgd":
+        steps = S.sgd_steps(p["param"], p["grads"], p["lr"], p.get("momentum", 0.0),
+                            p.get("dampening", 0.0), p.get("weight_decay", 0.0),
+                            p.get("nesterov", False))
+    else:
+        steps = S.adam_steps(p["param"], p["grads"], p["lr"], tuple(p["betas"]), p["eps"],
+                             p["weight_decay"], decoupled=p["optimizer"] == "adamw")
+    return [list(steps[-1].param)]
+
+
+def _lr_schedule(p: dict[str, Any]) -> float:
+    if p["schedule"] == "step":
+        return S.step_lr(p["base_lr"], p["step_size"], p["gamma"], p["t"])
+    if p["schedule"] == "multistep":
+        return S.multistep_lr(p["base_lr"], p["milestones"], p["gamma"], p["t"])
+    if p["schedule"] == "warmup_cosine":
+        return S.warmup_cosine_lr(p["base_lr"], p["warmup"], p["start_factor"], p["t_max"],
+                                  p["eta_min"], p["t"])
+    return S.one_cycle_lr(p["max_lr"], p["total_steps"], p["t"])
+
+
+def _init_bounds(p: dict[str, Any]) -> float:
+    shape = (p["out"], p["in"]) if p["layer"] == "linear" else S.conv2d_weight_shape(
+        p["in"], p["out"], p["kernel"], p.get("groups", 1))
+    if p["init"] == "default":
+        bounds = S.default_init_bounds(shape)
+        return bounds.weight_bound if p["target"] == "weight" else bounds.bias_bound
+    if p["init"].startswith("xavier"):
+        fn = S.xavier_uniform_bound if p["init"] == "xavier_uniform" else S.xavier_normal_std
+        return fn(shape, S.calculate_gain(p["gain_of"]))
+    fn = S.kaiming_uniform_bound if p["init"] == "kaiming_uniform" else S.kaiming_normal_std
+    return fn(shape, p.get("a", 0), p["mode"], p["nonlinearity"])
+
+
+def _iou_nms(p: dict[str, Any]) -> Any:
+    if p["ask"] == "nms":
+        return [i + 1 for i in S.nms(p["boxes"], p["scores"], p["threshold"])]
+    fn = S.box_iou if p["ask"] == "iou" else S.generalized_box_iou
+    return float(fn(p["boxes"][:1], p["boxes"][1:])[0, 0])
+
+
+def _training_memory(p: dict[str, Any]) -> float:
+    n = S.mlp_params(p["widths"], p["bias"]) if "widths" in p else p["n_params"]
+    parts = S.adamw_training_memory(n, p["precision"])
+    part = {"total": parts.total, "optimizer": parts.optimizer,
+            "weights_grads": parts.weights + parts.grads}[p["ask"]]
+    return part / {"GB": 10**9, "GiB": 2**30, "MB": 10**6, "MiB": 2**20}[p["unit"]]
+
+
 FRESH: dict[str, Callable[[dict[str, Any]], Any]] = {
     "conv-output-size": _conv_output_size,
     "transposed-conv-output-size": lambda p: S.conv_transpose2d_output_size(
@@ -203,6 +272,40 @@ FRESH: dict[str, Callable[[dict[str, Any]], Any]] = {
     "transposed-conv-values": lambda p: S.conv_transpose2d_zero_insertion(
         p["x"], p["weight"], stride=p["stride"], padding=p["padding"],
         output_padding=p["output_padding"]),
+    "attention-values": _attention,
+    "mha-params": lambda p: S.multihead_attention_params(
+        p["embed_dim"], p["num_heads"], p.get("bias", True), p.get("add_bias_kv", False),
+        p.get("kdim"), p.get("vdim")),
+    "transformer-layer-params": lambda p: (
+        S.transformer_encoder_layer_params if p["layer"] == "encoder"
+        else S.transformer_decoder_layer_params)(p["d_model"], p["nhead"],
+                                                 p.get("dim_feedforward", 2048),
+                                                 p.get("bias", True)),
+    "layernorm-rmsnorm": lambda p: (
+        S.layer_norm(p["x"], len(p["x"][0]), p.get("weight"), p.get("bias"), p.get("eps", 1e-5))
+        if p["norm"] == "layer" else S.rms_norm(p["x"], len(p["x"][0]), p.get("weight"),
+                                                p["eps"])),
+    "cross-entropy-grad": lambda p: (S.cross_entropy if p["ask"] == "loss"
+                                     else S.cross_entropy_grad)(
+        p["logits"], p["target"], p.get("weight"), p.get("label_smoothing", 0.0)),
+    "kv-cache-bytes": _kv_cache,
+    "positional-encoding": lambda p: (
+        S.sinusoidal_positional_encoding([p["position"]], p["d_model"])
+        if p["kind"] == "sinusoidal" else S.rope_rotate(p["x"], p["position"],
+                                                        pairing=p["pairing"])[None, :]),
+    "top-k-top-p": _survivors,
+    "optimizer-step": _optimizer_step,
+    "lr-schedule": _lr_schedule,
+    "init-bounds": _init_bounds,
+    "rnn-params": lambda p: S.rnn_params(p["mode"], p["input_size"], p["hidden_size"],
+                                         p["num_layers"], p["bias"], p["bidirectional"],
+                                         p.get("proj_size")),
+    "iou-nms": _iou_nms,
+    "conv-backward": lambda p: (
+        S.conv2d_input_grad(p["grad"], p["weight"], p["input_size"], p["stride"], p["padding"])
+        if p["ask"] == "dx" else S.conv2d_weight_grad(p["grad"], p["x"], [2, 2], p["stride"],
+                                                      p["padding"])),
+    "training-memory": _training_memory,
 }
 
 
@@ -213,7 +316,7 @@ def test_every_family_has_a_fresh_solver_check() -> None:
 def _assert_matches(expected: ExpectedAnswer, fresh: Any, where: tuple) -> None:
     if expected.kind == "integer":
         assert isinstance(expected.value, int) and expected.value == fresh, where
-    elif expected.kind == "shape":
+    elif expected.kind in ("shape", "sequence"):
         assert expected.value == [int(v) for v in fresh], where
     elif expected.kind == "number":
         assert expected.value == pytest.approx(float(fresh), rel=1e-12, abs=1e-12), where
@@ -237,15 +340,26 @@ def _perturbed(expected: ExpectedAnswer) -> list[str]:
         return [f"{value + 1}", f"{value - 1:,}"]
     if expected.kind == "shape":
         bumped = [value[0] + 1, *value[1:]]
-        return [" x ".join(map(str, bumped)), " x ".join(map(str, value[:-1] or [value[0] + 1]))]
+        return [" x ".join(map(str, bumped))]
+    if expected.kind == "sequence":  # another order, one more, one fewer: all wrong
+        return [", ".join(map(str, [*value, max(value) + 1])),
+                ", ".join(map(str, value[::-1] if len(value) > 1 else [value[0] + 1]))]
     if expected.kind == "number":
         step = 2 * 10.0 ** -(expected.decimals if expected.decimals is not None else 3)
         return [f"{value + step:.6f}", f"{value - step:.6f}"]
     rows = [list(row) for row in value]
     rows[-1][-1] += 1
-    text = "\n".join(" ".join(repr(float(v)) for v in row) for row in rows)
-    first_row_only = " ".join(repr(float(v)) for v in value[0])
-    return [text] + ([first_row_only] if len(value) > 1 else [])
+    return ["\n".join(" ".join(repr(float(v)) for v in row) for row in rows)]
+
+
+def _incomplete(expected: ExpectedAnswer) -> list[str]:
+    """Typed answers with the wrong number of sizes or entries: refused without a grade."""
+    value = expected.value
+    if expected.kind == "shape":
+        return [" x ".join(map(str, value[:-1] or [value[0], value[0]]))]
+    if expected.kind == "matrix" and len(value) > 1:
+        return [" ".join(repr(float(v)) for v in value[0])]  # the first row only
+    return []
 
 
 def _alternative(expected: ExpectedAnswer) -> str:
@@ -255,6 +369,8 @@ def _alternative(expected: ExpectedAnswer) -> str:
         return str(value).translate(str.maketrans("0123456789-", "０１２３４５６７８９−"))
     if expected.kind == "shape":
         return "(" + ", ".join(map(str, value)) + ")"
+    if expected.kind == "sequence":
+        return " ".join(map(str, value))
     if expected.kind == "number":
         return repr(float(value))
     return "[" + ", ".join("[" + ", ".join(repr(float(v)) for v in row) + "]"
@@ -275,6 +391,9 @@ def test_the_expected_answer_typed_back_is_right_and_a_perturbed_one_wrong(
         for typed in _perturbed(inst.expected):
             result = family.check(inst, typed)
             assert result.correct is False, (where, typed, result.message)
+        for typed in _incomplete(inst.expected):  # a shorthand or a part: asked again
+            result = family.check(inst, typed)
+            assert result.correct is None, (where, typed, result.message)
 
 
 # ------------------------------------------------------------------ texts

@@ -205,8 +205,16 @@ ORACLES: dict[str, Callable[[Any, dict[str, Any]], Any]] = {
 }
 
 
+# Families whose torch oracles live in test_exercises_torch_transformer.py (it checks them).
+ELSEWHERE = {"attention-values", "mha-params", "transformer-layer-params", "layernorm-rmsnorm",
+             "cross-entropy-grad", "kv-cache-bytes", "positional-encoding", "top-k-top-p"}
+# ... and in test_exercises_torch_training.py (optimizers, init, RNNs, detection, memory).
+ELSEWHERE |= {"optimizer-step", "lr-schedule", "init-bounds", "rnn-params", "iou-nms",
+              "conv-backward", "training-memory"}
+
+
 def test_every_family_has_a_torch_oracle() -> None:
-    assert set(ORACLES) == set(FAMILIES)
+    assert set(ORACLES) | ELSEWHERE == set(FAMILIES)
 
 
 @pytest.mark.parametrize("name", list(ORACLES))

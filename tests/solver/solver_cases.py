@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from solver_cases_training import cases as training_cases
+from solver_cases_transformer import cases as transformer_cases
 
 from trainer.exercises import solver as S
 from trainer.exercises.solver import SolverError
@@ -1256,6 +1258,10 @@ CASES: dict[str, Case] = {c.name: c for c in [
          gen_conv_transpose_values, torch_conv_transpose_values, solver_conv_transpose_values,
          603, arrays=True, expand=expand_conv_transpose),
 ]}
+# attention, norms, losses, long context and decoding: in their own module
+CASES.update({c.name: c for c in transformer_cases(Case)})
+# optimizers, schedules, init, RNNs, detection, conv backward, training memory
+CASES.update({c.name: c for c in training_cases(Case)})
 
 
 def generate_configs(case: Case, n: int = N_CONFIGS) -> list[Config]:

@@ -138,8 +138,9 @@ def parse_text(
 ) -> ParsedFile:
     """Parse deck markdown. ``deck`` and ``lang`` are defaults the front matter may override.
 
-    ``check_math`` also warns about LaTeX that would show raw (``trainer check`` does; the
-    app skips it at start-up, where it would double the parse time).
+    ``check_math`` also warns about LaTeX that would show raw and, in a ``zh`` file, about
+    ASCII punctuation beside Chinese text (``trainer check`` does; the app skips both at
+    start-up, where they would double the parse time).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -181,6 +182,8 @@ def parse_text(
             cards.append(card)
     if check_math:
         _check_math(tokens, problem, lines)
+        if file_lang == "zh":
+            _check_punctuation(tokens, problem, lines)
     problems = sorted(problem.items, key=lambda p: (p.line, p.col))
     if not starts and not problems:
         problems.append(Problem(path=path, line=1, severity="warning",
@@ -511,6 +514,117 @@ def _check_math(tokens: list[Token], problem, lines: list[str]) -> None:
             for macro in unknown_macros(formula):
                 problem(token.map[0] + 1, f"unknown LaTeX macro {macro} will show raw",
                         "see the supported math in docs/authoring.md", severity="warning")
+
+
+# Chinese text takes full-width punctuation; these are the ASCII marks authors type instead.
+FULL_WIDTH = {",": "，", ";": "；", ":": "：", "(": "（", ")": "）", "?": "？", "!": "！"}
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Beside Han characters. A full-width mark ('）?', '。,') counts too, except for brackets:
+# '(0, 0)。' or '：(Rq)' hold a tuple or a formula, and ASCII is right there.
+_CHINESE = re.compile(f"[{_HAN}]")
+_CHINESE_OR_MARK = re.compile(f"[{_HAN}\u3000-\u303f\uff01-\uff60]")
+_CLOZE_NUMBER = re.compile(r"c\d{1,4}::")  # the 'c1::' after '{{', as cloze.py reads it
+_EMPHASIS = "*_~"  # markers that sit between two rendered characters without showing
+# Only a prefilter: which inline tokens are worth an inline parse at all.
+_SUSPECT = re.compile(f"{_CHINESE_OR_MARK.pattern}[*_~]*[,;:()?!]"
+                      f"|[,;:()?!][*_~]*{_CHINESE_OR_MARK.pattern}")
+
+
+def _check_punctuation(tokens: list[Token], problem, lines: list[str]) -> None:
+    """Warn about an ASCII ``, ; : ( ) ? !`` directly beside Chinese text in prose: math,
+    code spans, fences and the cloze markers (``{{c1::``, ``::``, ``}}``) are left alone."""
+    for index, token in enumerate(tokens):
+        if token.type != "inline" or token.map is None or not _SUSPECT.search(token.content):
+            continue
+        if _is_tags_line(tokens, index):
+            continue  # tags are split on ASCII commas: '，' would join two tags
+        content = token.content
+        for offset, mark in _ascii_marks(content, _inline_children(content), 0, len(content)):
+            line, col = _content_position(token, offset, lines)
+            problem(line, f"ASCII {mark!r} beside Chinese text; use {FULL_WIDTH[mark]!r}",
+                    severity="warning", col=col)
+
+
+def _ascii_marks(content: str, children: list[Token], base: int,
+                 end: int) -> list[tuple[int, str]]:
+    """Offsets (into ``content``) of the ASCII marks beside Chinese in the prose children
+    of ``content[base:end]``: text tokens, and the answer and hint of each deletion."""
+    found: list[tuple[int, str]] = []
+    cursor = base
+    for child in children:
+        if child.type == "text":
+            start = content.find(child.content, cursor, end)
+            if start < 0:  # text is verbatim source; never expected, but never a guess
+                continue
+            cursor = start + len(child.content)
+            found += [(i, content[i]) for i in range(start, cursor)
+                      if content[i] in FULL_WIDTH and _beside_chinese(content, i)]
+        elif child.type in {"code_inline", "math_inline", "math_inline_double",
+                            "text_special", "html_inline"}:
+            # Skip the whole span so a later text is never found inside it.
+            raw = (child.markup + child.content + child.markup
+                   if child.type.startswith("math") else child.markup or child.content)
+            start = content.find(raw, cursor, end)
+            if child.type == "code_inline" and start >= 0:
+                close = content.find(child.markup, start + len(child.markup), end)
+                cursor = close + len(child.markup) if close >= 0 else cursor
+            elif start >= 0:
+                cursor = start + len(raw)
+        elif child.type == cloze.CLOZE:
+            # The deletion's answer and hint are prose (with their own math and code); the
+            # markers around them are syntax.
+            start, stop = base + child.meta["start"], base + child.meta["end"]
+            numbered = _CLOZE_NUMBER.match(content, start + 2, stop)
+            at = numbered.end() if numbered else start + 2
+            for part in (child.content, child.meta["hint"]):
+                at = content.find(part, at, stop) if part else -1
+                if at < 0:
+                    break
+                found += _ascii_marks(content, _inline_children(part), at, at + len(part))
+                at += len(part)
+            cursor = stop
+    return found
+
+
+def _is_tags_line(tokens: list[Token], inline: int) -> bool:
+    """Is ``tokens[inline]`` a card's 'tags:' line (the first paragraph under its heading)?"""
+    return (inline >= 2 and tokens[inline - 1].type == "paragraph_open"
+            and tokens[inline - 1].level == 0 and tokens[inline - 2].type == "heading_close"
+            and tokens[inline - 2].tag == "h2"
+            and tokens[inline].content.lower().startswith(_TAGS_PREFIX))
+
+
+def _inline_children(text: str) -> list[Token]:
+    """The inline tokens of ``text`` without the core's text join, so every text token is
+    a verbatim slice of ``text`` (escapes stay tokens of their own)."""
+    md = markdown_parser()
+    children: list[Token] = []
+    md.inline.parse(text, md, {}, children)
+    return children
+
+
+def _beside_chinese(content: str, i: int) -> bool:
+    """Is the character at ``i`` next to Chinese text (emphasis markers skipped)?"""
+    chinese = _CHINESE if content[i] in "()" else _CHINESE_OR_MARK
+    before, after = i - 1, i + 1
+    while before >= 0 and content[before] in _EMPHASIS:
+        before -= 1
+    while after < len(content) and content[after] in _EMPHASIS:
+        after += 1
+    return any(0 <= j < len(content) and chinese.match(content[j]) for j in (before, after))
+
+
+def _content_position(token: Token, offset: int, lines: list[str]) -> tuple[int, int]:
+    """1-based line and column of ``token.content[offset]`` in the file (an inline token's
+    content is its source lines with the block markers taken off, as in ``cloze.locate``)."""
+    content = token.content
+    row = content.count("\n", 0, offset)
+    line_start = content.rfind("\n", 0, offset) + 1
+    index = token.map[0] + row
+    source = lines[index] if 0 <= index < len(lines) else ""
+    content_line = content[line_start:].split("\n", 1)[0]
+    prefix = source.find(content_line) if content_line else -1
+    return index + 1, max(prefix, 0) + offset - line_start + 1
 
 
 def _derived_id(question: str) -> str:

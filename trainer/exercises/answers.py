@@ -36,6 +36,7 @@ __all__ = [
     "parse_integer",
     "parse_matrix",
     "parse_number",
+    "parse_sequence",
     "parse_shape",
 ]
 
@@ -366,6 +367,8 @@ def check_answer(expected: ExpectedAnswer, typed: str) -> CheckResult:
             return _check_number(expected, typed)
         if expected.kind == "matrix":
             return _check_matrix(expected, typed)
+        if expected.kind == "sequence":
+            return _check_sequence(expected, typed)
     except AnswerParseError as error:
         return CheckResult(correct=None, message=str(error))
     raise ValueError(f"unknown answer kind {expected.kind!r}")
@@ -396,6 +399,30 @@ def _check_shape(expected: ExpectedAnswer, typed: str) -> CheckResult:
 
 
 _DECIMAL_COMMA_RE = re.compile(r"[+-]?[0-9]{1,3},[0-9]{3}")
+
+
+_SEQUENCE_HINT = "expected whole numbers in order, like 2, 1, 3"
+
+
+def parse_sequence(text: str) -> list[int]:
+    """Whole numbers in order: ``2, 1, 3``, ``2 1 3``, ``[2, 1, 3]``, ``2、1、3``."""
+    body = _unwrap(_prepare(text, _SEQUENCE_HINT))
+    parts = [p for p in re.split(r"[,;\s]+", body) if p]
+    if not parts:
+        raise AnswerParseError(f"empty answer: {_SEQUENCE_HINT}")
+    if len(parts) > _MAX_ENTRIES:
+        raise AnswerParseError(f"too many numbers; {_SEQUENCE_HINT}")
+    return [_integer_token(p, _SEQUENCE_HINT) for p in parts]
+
+
+def _check_sequence(expected: ExpectedAnswer, typed: str) -> CheckResult:
+    values = parse_sequence(typed)
+    want = [int(v) for v in expected.value]
+    answer = expected.display()
+    if values == want:
+        return CheckResult(correct=True, message=f"Correct: {answer}", parsed=values)
+    return CheckResult(correct=False, parsed=values, message=(
+        f"Not quite: the answer is {answer} (you wrote {', '.join(map(str, values))})"))
 
 
 def _check_number(expected: ExpectedAnswer, typed: str) -> CheckResult:

@@ -20,7 +20,7 @@ from trainer.model import Model
 if TYPE_CHECKING:  # NumPy is imported when an instance is drawn, not with these models
     import numpy as np
 
-AnswerKind = Literal["integer", "shape", "number", "matrix"]
+AnswerKind = Literal["integer", "shape", "number", "matrix", "sequence"]
 
 
 class ExpectedAnswer(Model):
@@ -28,6 +28,8 @@ class ExpectedAnswer(Model):
 
     - ``integer``: ``value`` is an int; typed ``1,234``, ``１４`` are accepted.
     - ``shape``: ``value`` is a list of ints; typed ``14x14``, ``14×14``, ``(14, 14)``.
+    - ``sequence``: ``value`` is a list of ints in order (e.g. the boxes NMS keeps); typed
+      ``2, 1, 3`` or ``2 1 3``; a different count is a wrong answer, not a shorthand.
     - ``number``: ``value`` is a float; correct when it rounds to the same ``decimals``.
     - ``matrix``: ``value`` is a list of rows (lists of floats); each entry compared as a
       number with ``decimals``; ``rows``/``cols`` give the grid the UI shows.
@@ -44,6 +46,8 @@ class ExpectedAnswer(Model):
             return f"{self.value:,}"
         if self.kind == "shape":
             return " × ".join(str(v) for v in self.value)
+        if self.kind == "sequence":
+            return ", ".join(str(v) for v in self.value)
         if self.kind == "number":
             return _number(self.value, self.decimals)
         return "\n".join("  ".join(_number(v, self.decimals) for v in row) for row in self.value)

@@ -10,25 +10,50 @@ from __future__ import annotations
 from trainer.exercises.base import Family
 from trainer.exercises.catalog import CATALOG
 
+from .attention import AttentionValues, MhaParams, TransformerLayerParams
+from .conv_backward import ConvBackward
 from .costs import AddVsConcat, ConvMacs, ConvParams, SeparableVsStandard
+from .decoding import TopKTopP
+from .detection import IouNms
+from .init_stability import InitBounds, TrainingMemory
+from .layer_norms import LayerNormRMSNorm
+from .long_context import KvCacheBytes, PositionalEncoding
+from .losses import CrossEntropyGrad
 from .normalization import BatchNormForward, MinMaxZScore
+from .optimizers import LrSchedule, OptimizerStep
 from .pooling import AvgPoolBackward, MaxPoolBackward
 from .receptive_field import ReceptiveFieldFamily
+from .recurrent import RnnParams
 from .sizes import ConvOutputSize, TransposedConvOutputSize
 from .upsampling import TransposedConvValues, UpsampleValues
 
 __all__ = [
     "FAMILIES",
     "AddVsConcat",
+    "AttentionValues",
     "AvgPoolBackward",
     "BatchNormForward",
+    "ConvBackward",
     "ConvMacs",
     "ConvOutputSize",
     "ConvParams",
+    "CrossEntropyGrad",
+    "InitBounds",
+    "IouNms",
+    "KvCacheBytes",
+    "LayerNormRMSNorm",
+    "LrSchedule",
     "MaxPoolBackward",
+    "MhaParams",
     "MinMaxZScore",
+    "OptimizerStep",
+    "PositionalEncoding",
     "ReceptiveFieldFamily",
+    "RnnParams",
     "SeparableVsStandard",
+    "TopKTopP",
+    "TrainingMemory",
+    "TransformerLayerParams",
     "TransposedConvOutputSize",
     "TransposedConvValues",
     "UpsampleValues",
@@ -39,6 +64,9 @@ _CLASSES: dict[str, type[Family]] = {cls.name: cls for cls in (
     AddVsConcat, AvgPoolBackward, BatchNormForward, ConvMacs, ConvOutputSize, ConvParams,
     MaxPoolBackward, MinMaxZScore, ReceptiveFieldFamily, SeparableVsStandard,
     TransposedConvOutputSize, TransposedConvValues, UpsampleValues,
+    AttentionValues, CrossEntropyGrad, KvCacheBytes, LayerNormRMSNorm, MhaParams,
+    PositionalEncoding, TopKTopP, TransformerLayerParams,
+    ConvBackward, InitBounds, IouNms, LrSchedule, OptimizerStep, RnnParams, TrainingMemory,
 )}
 
 # In the catalog's order. A catalogued family without a class is a KeyError here; a class

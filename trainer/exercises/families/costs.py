@@ -19,7 +19,8 @@ from trainer.exercises.solver import (
     separable_cost_ratio_formula,
 )
 
-from ._common import ExerciseFamily, approx, need, one_of, pair, pick, randint, rounding, size_tex
+from ._common import ExerciseFamily, approx, need, one_of, pair, pick, randint, size_tex
+from ._numbers import near_tie, significant_decimals
 
 _CIN = "C_{\\mathrm{in}}"
 _COUT = "C_{\\mathrm{out}}"
@@ -204,6 +205,13 @@ class ConvMacs(ExerciseFamily):
 
 
 _ASKS = ("separable", "saved", "ratio")
+_RATIO_DIGITS = 3
+
+
+def _ratio_decimals(ratio: Fraction) -> int:
+    """Decimals that give the ratio 3 significant digits (0.142 -> 3, 0.0224 -> 4): a fixed
+    3 decimals would leave 0.022 two. Prompt, expected answer and checker all use them."""
+    return significant_decimals(float(ratio), _RATIO_DIGITS, low=0)
 
 
 class SeparableVsStandard(ExerciseFamily):
@@ -220,6 +228,12 @@ class SeparableVsStandard(ExerciseFamily):
         separable = depthwise_separable_params(cin, cout, k, bias=False)
         standard = conv2d_params(cin, cout, k, bias=False)
         return separable, standard, separable_cost_ratio(cin, cout, k)
+
+    def accept(self, params: dict[str, Any], level: int, solved: Any) -> bool:
+        if params["ask"] != "ratio":
+            return True
+        ratio = solved[2]  # no ratio halfway between two roundings (1/32 + 1/25 = 0.07125)
+        return not near_tie([float(ratio)], _ratio_decimals(ratio))
 
     def pose(self, params: dict[str, Any], level: int, seed: int | None) -> Instance:
         separable, standard, ratio = self.solved(params)
@@ -245,7 +259,10 @@ class SeparableVsStandard(ExerciseFamily):
             expected = _int_answer(standard - separable)
             answer = f"{standard - separable:,}"
         else:
-            note = rounding(3)
+            decimals = _ratio_decimals(ratio)
+            note = {"en": f"Round to {decimals} decimals (that is, {_RATIO_DIGITS} significant "
+                          "digits).",
+                    "zh": f"保留 {decimals} 位小数（即 {_RATIO_DIGITS} 位有效数字）。"}
             question = {
                 "en": "What is the cost ratio separable / standard (parameters, or equally "
                       f"MACs at the same output size)? {note['en']}",
@@ -253,8 +270,8 @@ class SeparableVsStandard(ExerciseFamily):
                       "也等于同样输出尺寸下的 MACs 之比）"
                       f"是多少？{note['zh']}",
             }
-            expected = ExpectedAnswer(kind="number", value=float(ratio), decimals=3)
-            answer = approx(float(ratio))
+            expected = ExpectedAnswer(kind="number", value=float(ratio), decimals=decimals)
+            answer = approx(float(ratio), decimals)
         prompt = {lang: f"{setup[lang]}\n\n{question[lang]}" for lang in ("en", "zh")}
         depthwise, pointwise = cin * k * k, cin * cout
         lines = (f"- standard: ${cout} \\cdot {cin} \\cdot {k}^2 = {standard}$\n"

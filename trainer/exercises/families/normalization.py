@@ -34,6 +34,17 @@ EPS = 1e-5
 _ORDINAL_ZH = "一二三四五六七八九十"
 
 
+# PyTorch's convention in training mode (torch.nn.functional.batch_norm): the answer rests on
+# it, so the prompt states it.
+_VARIANCE_RULE = {
+    "en": "As in PyTorch, the batch is normalised with the biased batch variance (divide by "
+          "$m$, the number of values of a channel in the batch), while `running_var` is "
+          "updated with the unbiased one (divide by $m - 1$).",
+    "zh": "与 PyTorch 一致：归一化用 batch 的有偏方差（除以 $m$，即该通道在 batch 中的取值个数），"
+          "而 `running_var` 用无偏方差（除以 $m - 1$）更新。",
+}
+
+
 def _vector(params: dict[str, Any], key: str, c: int, default: float) -> np.ndarray:
     value = params.get(key)
     if value is None:
@@ -168,18 +179,19 @@ class BatchNormForward(ExerciseFamily):
         elif ask == "output":
             question = {
                 "en": f"`nn.BatchNorm2d({c})` is in **training** mode, with {settings['en']}. "
-                      f"What is the output for {target_en}?",
+                      f"{_VARIANCE_RULE['en']} What is the output for {target_en}?",
                 "zh": f"`nn.BatchNorm2d({c})` 处于**训练**模式，{settings['zh']}。"
-                      f"{target_zh}的输出是多少？",
+                      f"{_VARIANCE_RULE['zh']}{target_zh}的输出是多少？",
             }
         else:
             stat = "running_var" if ask == "running_var" else "running_mean"
             question = {
                 "en": f"`nn.BatchNorm2d({c})` (momentum 0.1) is in **training** mode; before this "
-                      f"forward pass {running['en']}. What is `{stat}` of channel {ch + 1} "
-                      "after the pass?",
+                      f"forward pass {running['en']}. {_VARIANCE_RULE['en']} What is `{stat}` "
+                      f"of channel {ch + 1} after the pass?",
                 "zh": f"`nn.BatchNorm2d({c})`（momentum 0.1）处于**训练**模式，本次前向之前"
-                      f"{running['zh']}。前向之后通道 {ch + 1} 的 `{stat}` 是多少？",
+                      f"{running['zh']}。{_VARIANCE_RULE['zh']}前向之后通道 {ch + 1} 的 `{stat}` "
+                      "是多少？",
             }
         prompt = {
             "en": f"{layout['en']}\n\n{table}{given['en']}\n\n{question['en']} {note['en']}",

@@ -93,6 +93,25 @@ def _prompt(intro: dict[str, str], x_lines: list[str] | None, g: np.ndarray,
                   + f"\n\n{MATRIX_HINT[lang]}" for lang in ("en", "zh")}
 
 
+def _divisor_rule(count_include_pad: bool, ceil_mode: bool) -> dict[str, str]:
+    """PyTorch's average-pooling divisor (``avg_pool2d`` on CPU): the window is first clipped
+    to the padded input, ``[-p, n + p)``; ``count_include_pad`` counts what is left, padding
+    included, else only the real inputs in it."""
+    if not count_include_pad:
+        return {"en": "Divide each window by the number of real inputs it covers (padding is "
+                      "not counted).",
+                "zh": "每个窗口除以它覆盖的真实输入个数（padding 不计入）。"}
+    rule = {"en": "Divide each window by the number of its cells inside the padded input "
+                  "(padding zeros included).",
+            "zh": "每个窗口除以它落在补零后输入之内的格子数（补的 0 也计入）。"}
+    if ceil_mode:
+        rule["en"] += (" A `ceil_mode` window that runs past the padded input's right or "
+                       "bottom edge is clipped there and divided by its clipped size.")
+        rule["zh"] += ("`ceil_mode` 下越过补零后输入右边缘或下边缘的窗口在边缘处截断，"
+                       "除以截断后的大小。")
+    return rule
+
+
 class MaxPoolBackward(ExerciseFamily):
     name = "maxpool-backward"
 
@@ -147,9 +166,15 @@ class MaxPoolBackward(ExerciseFamily):
         n_h, n_w = x.shape
         code = _pool_code("MaxPool2d", k, s, p)
         tie = {"en": "", "zh": ""}
-        if level == 3:
-            tie = {"en": " Follow PyTorch (CPU) exactly, including how it breaks ties.",
-                   "zh": "请严格按 PyTorch（CPU）的行为计算，包括出现并列最大值时的处理。"}
+        if level == 3:  # the answer rests on these conventions: the prompt states them
+            tie = {"en": " Follow PyTorch (CPU): when a window's maximum appears more than "
+                         "once, the gradient goes to the first maximum in row-major order (top "
+                         "row first, left to right within a row).",
+                   "zh": "按 PyTorch（CPU）的规则：窗口内最大值出现不止一次时，梯度只给按行优先顺序"
+                         "（先上后下，同一行从左到右）的第一个最大值。"}
+            if p:
+                tie["en"] += " Padding counts as $-\\infty$: it never wins a window."
+                tie["zh"] += "padding 位置视为 $-\\infty$，永远不会成为窗口的最大值。"
         intro = {"en": f"A max-pooling layer $Y = $ {code} is applied to the input $X$ below."
                        + tie["en"],
                  "zh": f"对下面的输入 $X$ 做最大池化 $Y = $ {code}。" + tie["zh"]}
@@ -290,6 +315,10 @@ class AvgPoolBackward(ExerciseFamily):
         intro = {"en": f"An average-pooling layer $Y = $ {code} is applied to an input $X$ of "
                        f"size ${h} \\times {w}$.",
                  "zh": f"对尺寸为 ${h} \\times {w}$ 的输入 $X$ 做平均池化 $Y = $ {code}。"}
+        if p or ceil_mode:  # the divisor is a convention: state PyTorch's
+            divisor = _divisor_rule(include, ceil_mode)
+            intro = {lang: f"{intro[lang]}{' ' if lang == 'en' else ''}{divisor[lang]}"
+                     for lang in ("en", "zh")}
         prompt = _prompt(intro, None, g, note, (h, w))
         lines = {"en": [], "zh": []}
         for i in range(g.shape[0]):

@@ -96,7 +96,7 @@ class ReceptiveFieldFamily(ExerciseFamily):
         table = [f"| layer | type | $k$ | $s$ | $p$ | $d$ | {keff} | jump $J$ | RF $r$ |",
                  "|---|---|---|---|---|---|---|---|---|",
                  "| input | | | | | | | 1 | 1 |"]
-        table_zh = [f"| 层 | 类型 | $k$ | $s$ | $p$ | $d$ | {keff} | 跳跃 $J$ | 感受野 $r$ |",
+        table_zh = [f"| 层 | 类型 | $k$ | $s$ | $p$ | $d$ | {keff} | 跳距 $J$ | 感受野 $r$ |",
                     "|---|---|---|---|---|---|---|---|---|",
                     "| 输入 | | | | | | | 1 | 1 |"]
         steps: dict[str, list[str]] = {"en": [], "zh": []}
@@ -133,7 +133,7 @@ class ReceptiveFieldFamily(ExerciseFamily):
                   + dilation_note["en"] + "\n".join(table) + "\n\n" + "\n".join(steps["en"])
                   + "\n\nPadding shifts where the field sits but does not change its size. "
                   f"Answer: **{rf}** (a region of ${rf} \\times {rf}$ input pixels).",
-            "zh": "逐层记录感受野 $r$ 和跳跃 $J$（相邻两个单元在输入上相隔的像素数，即之前所有"
+            "zh": "逐层记录感受野 $r$ 和跳距 $J$（相邻两个单元在输入上相隔的像素数，即之前所有"
                   "步长的乘积）：\n\n"
                   "$$\nr_l = r_{l-1} + (K_l - 1) \\cdot J_{l-1}, \\quad "
                   "J_l = J_{l-1} \\cdot s_l, \\quad r_0 = J_0 = 1\n$$\n\n"

@@ -228,6 +228,12 @@ class TransposedConvOutputSize(ExerciseFamily):
                           output_padding=[op, op], dilation=[d, d])
         return params
 
+    def accept(self, params: dict[str, Any], level: int, solved: Any) -> bool:
+        # A first exercise shows what the layer is for: the output is larger than the input
+        # (k2 s2 p1 keeps 2 × 2 at 2 × 2; s1 with k = 2p + 1 keeps every size).
+        return level != 1 or all(o > i for o, i in zip(solved, pair(params["input"]),
+                                                       strict=True))
+
     def solve(self, params: dict[str, Any]) -> tuple[int, int]:
         cin, cout = pair(params.get("channels", [1, 1]))
         return conv_transpose2d_output_size(

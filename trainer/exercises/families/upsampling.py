@@ -108,11 +108,22 @@ class UpsampleValues(ExerciseFamily):
             how = f"scale_factor={num(options['scale_factor'])}"
         align = f", align_corners={options['align_corners']}" if mode == "bilinear" else ""
         code = f"`F.interpolate(x, {how}, mode=\"{mode}\"{align})`"
+        rule = {"en": "", "zh": ""}
+        if mode == "nearest" and _legacy_nearest_matters(h, w, oh, ow, options):
+            # a given scale_factor is used as such (1/scale), not recomputed as in/out
+            src = ("\\lfloor i \\cdot \\text{in} / \\text{out} \\rfloor" if "size" in options
+                   else f"\\lfloor i / {num(options['scale_factor'])} \\rfloor")
+            rule = {"en": " Use PyTorch's legacy `'nearest'` rule: output index $i$ (0-based) "
+                          f"copies input index ${src}$, not the half-pixel rule of "
+                          "`'nearest-exact'`.",
+                    "zh": "按 PyTorch 旧的 `'nearest'` 规则：输出下标 $i$（从 0 开始）取输入下标 "
+                          f"${src}$，而不是 `'nearest-exact'` 的半像素规则。"}
         prompt = {
             "en": f"The ${h} \\times {w}$ input below (batch and channel dimensions left out) "
-                  f"is upsampled with {code}.\n\n{fenced(grid(x))}\n\nWhat is the "
+                  f"is upsampled with {code}.{rule['en']}\n\n{fenced(grid(x))}\n\nWhat is the "
                   f"${oh} \\times {ow}$ output? {note['en']}".rstrip() + f"\n\n{MATRIX_HINT['en']}",
-            "zh": f"用 {code} 对下面 ${h} \\times {w}$ 的输入（省略 batch 和通道维）做上采样。\n\n"
+            "zh": f"用 {code} 对下面 ${h} \\times {w}$ 的输入（省略 batch 和通道维）做上采样。"
+                  f"{rule['zh']}\n\n"
                   f"{fenced(grid(x))}\n\n输出的 ${oh} \\times {ow}$ 矩阵是什么？{note['zh']}\n\n"
                   f"{MATRIX_HINT['zh']}",
         }
@@ -208,6 +219,14 @@ class UpsampleValues(ExerciseFamily):
         expected = ExpectedAnswer(kind="matrix", value=matrix_value(out), decimals=decimals,
                                   rows=oh, cols=ow)
         return self.instance(params, level, seed, expected, prompt, solution, note)
+
+
+def _legacy_nearest_matters(h: int, w: int, oh: int, ow: int, options: dict[str, Any]) -> bool:
+    """Do `'nearest'` and `'nearest-exact'` copy different inputs here? (Not when doubling.)"""
+    scale = options.get("scale_factor")
+    return any(not np.array_equal(nearest_source_indices(n_in, n_out, scale),
+                                  nearest_source_indices(n_in, n_out, scale, exact=True))
+               for n_in, n_out in ((h, oh), (w, ow)))
 
 
 class TransposedConvValues(ExerciseFamily):

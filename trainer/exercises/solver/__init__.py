@@ -5,16 +5,65 @@ NumPy and the standard library only.  Invalid configurations raise :class:`Solve
 
 Modules: :mod:`.sizes` (output sizes), :mod:`.receptive_field`, :mod:`.params`
 (parameters and MACs), :mod:`.pooling_grad` (pooling forward/backward),
-:mod:`.normalization`, :mod:`.upsampling` (interpolation and transposed convolution).
+:mod:`.normalization`, :mod:`.upsampling` (interpolation and transposed convolution),
+:mod:`.attention` (attention values, attention and Transformer-layer parameters),
+:mod:`.layer_norms` (LayerNorm, RMSNorm), :mod:`.losses` (cross-entropy),
+:mod:`.long_context` (KV cache, positional encodings, RoPE), :mod:`.decoding` (top-k/top-p),
+:mod:`.optim` (SGD/Adam/AdamW steps, lr schedules), :mod:`.initialization` (nn.init scales),
+:mod:`.recurrent` (RNN/LSTM/GRU parameters), :mod:`.detection` (IoU, GIoU, NMS),
+:mod:`.conv_grad` (conv2d backward), :mod:`.memory` (AdamW training-state bytes).
 """
 
+from .attention import (
+    attention_weights,
+    multihead_attention_params,
+    scaled_dot_product_attention,
+    transformer_decoder_layer_params,
+    transformer_encoder_layer_params,
+)
+from .conv_grad import (
+    conv2d_input_grad,
+    conv2d_input_grad_full,
+    conv2d_single,
+    conv2d_weight_grad,
+    dilate_and_pad,
+)
+from .decoding import filter_logits, sampling_distribution, top_k_mask, top_p_mask
+from .detection import NmsTrace, box_area, box_iou, generalized_box_iou, nms, nms_trace
 from .errors import SolverError
+from .initialization import (
+    DefaultInit,
+    calculate_gain,
+    conv2d_weight_shape,
+    default_init_bounds,
+    fan_in_and_fan_out,
+    kaiming_normal_std,
+    kaiming_uniform_bound,
+    xavier_normal_std,
+    xavier_uniform_bound,
+)
+from .layer_norms import layer_norm, rms_norm
+from .long_context import kv_cache_bytes, rope_rotate, sinusoidal_positional_encoding
+from .losses import CrossEntropyParts, cross_entropy, cross_entropy_grad, cross_entropy_parts
+from .memory import MemoryParts, adamw_training_memory, mlp_params
 from .normalization import (
     BatchNormTrainResult,
     batch_norm2d_eval,
     batch_norm2d_train,
     min_max_normalize,
     z_score_normalize,
+)
+from .optim import (
+    AdamStep,
+    OneCyclePhase,
+    SGDStep,
+    adam_steps,
+    multistep_lr,
+    one_cycle_lr,
+    one_cycle_phase,
+    sgd_steps,
+    step_lr,
+    warmup_cosine_lr,
 )
 from .params import (
     BatchNormCounts,
@@ -54,6 +103,7 @@ from .receptive_field import (
     receptive_field_table,
     stack_receptive_field,
 )
+from .recurrent import RNNLayerCount, rnn_layer_counts, rnn_params
 from .sizes import (
     adaptive_avg_pool2d_output_size,
     avg_pool2d_output_size,
@@ -82,6 +132,7 @@ from .upsampling import (
 __all__ = [
     "BatchNormCounts",
     "BatchNormTrainResult",
+    "CrossEntropyParts",
     "Layer",
     "LayerRF",
     "ReceptiveField",
@@ -90,6 +141,7 @@ __all__ = [
     "adaptive_avg_pool2d_backward",
     "adaptive_avg_pool2d_output_size",
     "adaptive_pool_bounds",
+    "attention_weights",
     "avg_pool2d",
     "avg_pool2d_backward",
     "avg_pool2d_output_size",
@@ -109,12 +161,18 @@ __all__ = [
     "conv_transpose2d_params",
     "conv_transpose2d_scatter",
     "conv_transpose2d_zero_insertion",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "cross_entropy_parts",
     "depthwise_separable_macs",
     "depthwise_separable_params",
     "empirical_receptive_field",
+    "filter_logits",
     "flops",
     "input_footprint",
     "interpolate",
+    "kv_cache_bytes",
+    "layer_norm",
     "layer_output_size",
     "layernorm_params",
     "linear_macs",
@@ -124,18 +182,65 @@ __all__ = [
     "max_pool2d_output_size",
     "max_pool2d_with_indices",
     "min_max_normalize",
+    "multihead_attention_params",
     "nearest_source_indices",
     "pool",
     "pool_output_length",
+    "rms_norm",
+    "rope_rotate",
+    "sampling_distribution",
+    "scaled_dot_product_attention",
+    "sinusoidal_positional_encoding",
     "stack_receptive_field",
     "receptive_field_table",
     "same_padding",
     "separable_cost_ratio",
     "separable_cost_ratio_formula",
+    "top_k_mask",
+    "top_p_mask",
+    "transformer_decoder_layer_params",
+    "transformer_encoder_layer_params",
     "unfold_num_blocks",
     "unfold_output_shape",
     "upsample_bilinear",
     "upsample_nearest",
     "upsample_output_size",
     "z_score_normalize",
+    # optimizers, init, RNNs, detection, conv backward, training memory
+    "AdamStep",
+    "DefaultInit",
+    "MemoryParts",
+    "NmsTrace",
+    "OneCyclePhase",
+    "RNNLayerCount",
+    "SGDStep",
+    "adam_steps",
+    "adamw_training_memory",
+    "box_area",
+    "box_iou",
+    "calculate_gain",
+    "conv2d_input_grad",
+    "conv2d_input_grad_full",
+    "conv2d_single",
+    "conv2d_weight_grad",
+    "conv2d_weight_shape",
+    "default_init_bounds",
+    "dilate_and_pad",
+    "fan_in_and_fan_out",
+    "generalized_box_iou",
+    "kaiming_normal_std",
+    "kaiming_uniform_bound",
+    "mlp_params",
+    "multistep_lr",
+    "nms",
+    "nms_trace",
+    "one_cycle_lr",
+    "one_cycle_phase",
+    "rnn_layer_counts",
+    "rnn_params",
+    "sgd_steps",
+    "step_lr",
+    "warmup_cosine_lr",
+    "xavier_normal_std",
+    "xavier_uniform_bound",
 ]
