@@ -29,6 +29,10 @@ FORBIDDEN = {
     "charts.py": {"textual", "sqlalchemy", "trainer.store", "trainer.study", "trainer.tui",
                   "trainer.cli"},  # pure drawing, shared by the CLI and the TUI
     "tui": {"sqlalchemy", "alembic", "trainer.store", "trainer.cli"},
+    # the doors out (application layer) and the web face: no UI, and serve reaches the
+    # store only through the app processes it starts
+    "interchange": {"textual", "sqlalchemy", "alembic", "trainer.tui", "trainer.cli"},
+    "serve.py": {"sqlalchemy", "alembic", "trainer.store", "trainer.study", "trainer.cli"},
 }
 
 

@@ -34,7 +34,9 @@ def add_parsers(commands, parents) -> None:
         "import", parents=parents,
         help="use a markdown file or folder as a deck (registered in config.toml; --copy "
              "copies it into the decks folder)")
-    imp.add_argument("path", type=Path, help="a .md file or a folder of them")
+    imp.add_argument("path", type=Path, help="a .md file or a folder of them; or the word "
+                     "'reviews' followed by FILE.csv: a review history (trainer export reviews)")
+    imp.add_argument("file", nargs="?", type=Path, metavar="FILE.csv", help=argparse.SUPPRESS)
     imp.add_argument("--copy", action="store_true",
                      help="copy into the trainer home's decks folder instead of registering")
 
@@ -95,6 +97,15 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     from trainer.deck.scanner import absolute
     from trainer.settings_file import save_setting
 
+    if args.file is not None or (args.path == Path("reviews") and not args.path.exists()):
+        # `trainer import reviews FILE.csv`; `trainer import reviews` alone still imports
+        # a deck folder of that name when there is one
+        from trainer.cli_interchange import import_reviews_command
+
+        if args.path != Path("reviews") or args.file is None or args.copy:
+            return _fail("usage: trainer import PATH [--copy], or trainer import reviews "
+                         "FILE.csv")
+        return import_reviews_command(settings, args)
     source = absolute(args.path)
     if not source.exists():
         return _fail(f"{args.path}: no such file or directory")

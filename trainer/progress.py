@@ -537,18 +537,35 @@ class ProgressTracker:
 
 
 def card_title(card: Card, language: str) -> str:
-    """The first line of the question, formulas in Unicode, markdown marks dropped."""
+    """The first line of the question as the card shows it: formulas in Unicode, markdown
+    marks dropped, code and escaped characters kept (``d_k``, ``x**2``)."""
     text = card.text(language).question.strip()
     line = next((ln for ln in text.splitlines() if ln.strip()), card.key)
-    line = _render(line).strip().lstrip("#").strip()
-    return re.sub(r"[*_`]", "", line)
+    return _render(line).strip().lstrip("#").strip()
 
 
 @lru_cache(maxsize=4096)
 def _render(markdown: str) -> str:
     from trainer.deck.math_markdown import render_math  # only when there is a deck
 
-    return render_math(markdown)
+    # The text markdown-it reads, not a regex over the source: an underscore inside a
+    # word or code, or escaped by the formula renderer (`d\_(model)`), is text.
+    children = [c for t in _inline_parser().parseInline(render_math(markdown))
+                for c in t.children or ()]
+    parts = []
+    for child in children:
+        if child.type in ("text", "text_special", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _inline_parser():
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark")
 
 
 def _matches(card: BrowserCard, query: BrowseQuery, needle: str, deck_card: Card | None

@@ -1,6 +1,6 @@
-"""Every screen's footer fits at 100 columns: each key it shows is drawn whole, help and
-quit among them (DESIGN.md convention 5: the footer shows the main verbs; the rest is on
-``?`` and in the command palette)."""
+"""Every screen's footer fits at 100 columns and at 80 (an 80×24 terminal): each key it
+shows is drawn whole, help and quit among them (DESIGN.md convention 5: the footer shows the
+main verbs; the rest is on ``?`` and in the command palette)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from tests.helpers import NOW, open_study, settle
 from trainer.config import Settings
 from trainer.tui.app import make_app
 
-SIZE = (100, 30)
+SIZES = [(100, 30), (80, 24)]
+SIZE_IDS = ["100x30", "80x24"]
 
 
 def footer_text(app) -> str:
@@ -66,13 +67,14 @@ SCREENS = [
 ]
 
 
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 @pytest.mark.parametrize(("name", "keys"), SCREENS, ids=[n for n, _ in SCREENS])
-async def test_the_footer_fits_at_100_columns(tiny_settings, name, keys):
+async def test_the_footer_fits(tiny_settings, name, keys, size):
     study = open_study(tiny_settings)
     for _ in range(2):
         study.answer(study.next_card(NOW).key, 1, NOW)
     app = make_app(tiny_settings, study, clock=lambda: NOW, start_practice=False)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await visit(pilot, *keys)
         assert_footer_fits(app, name)
@@ -83,23 +85,25 @@ def exercise_settings(tmp_path) -> Settings:
     return Settings(home=tmp_path / "home", builtin_deck=False, exercises=True)
 
 
-async def test_an_exercise_card_footer_fits_at_100_columns(exercise_settings):
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+async def test_an_exercise_card_footer_fits(exercise_settings, size):
     """An exercise focuses the answer field, which takes ? and q: f1 and ctrl+q show."""
     study = open_study(exercise_settings)
     study.set_topic("add-vs-concat")
     app = make_app(exercise_settings, study, clock=lambda: NOW, topic="add-vs-concat")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         assert app.screen.card.exercise is not None and isinstance(app.focused, Input)
         assert_footer_fits(app, "practice, exercise")
 
 
-async def test_a_drilled_exercise_footer_fits_at_100_columns(exercise_settings):
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+async def test_a_drilled_exercise_footer_fits(exercise_settings, size):
     study = open_study(exercise_settings)
     study.set_topic("add-vs-concat")
     study.answer(study.next_card(NOW).key, 1, NOW)  # missed
     app = make_app(exercise_settings, study, clock=lambda: NOW, start_practice=False)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         await settle(pilot)
         await visit(pilot, "m", "d")
         assert app.screen.card.exercise is not None and isinstance(app.focused, Input)

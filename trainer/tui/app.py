@@ -15,7 +15,7 @@ from trainer.config import Settings
 from trainer.settings_file import save_setting
 from trainer.study import StudySession
 from trainer.tui.live_reload import watcher
-from trainer.tui.screens.help_modal import HelpModal, key_rows
+from trainer.tui.screens.help_modal import HelpModal, key_names, key_rows
 from trainer.tui.screens.practice_screen import PracticeScreen
 from trainer.tui.store_errors import StoreFailed
 
@@ -32,6 +32,10 @@ class TrainerApp(App[int]):
     BINDINGS = [
         Binding("ctrl+p", "command_palette", "Commands", show=False, id="palette"),
     ]
+    # Every screen gets one class of each (unless it sets its own): app.tcss fits the
+    # layouts to 80×24 with them.
+    HORIZONTAL_BREAKPOINTS = [(0, "-cols-80"), (100, "-cols-100")]
+    VERTICAL_BREAKPOINTS = [(0, "-rows-24"), (36, "-rows-36")]
 
     def __init__(
         self, settings: Settings, study: StudySession, *,
@@ -131,14 +135,20 @@ class TrainerApp(App[int]):
         return local.strftime("%a %d %b %H:%M")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """The screen's actions, one command each (its keys as the help lists them: ``? or
+        f1``), then Textual's own but those the screen already offers (its Quit)."""
+        keys: dict[tuple[str, str], list[str]] = {}
         for binding in screen.BINDINGS:
             if isinstance(binding, Binding) and binding.description:
-                action = binding.action
-                yield SystemCommand(
-                    binding.description, f"key: {binding.key}",
-                    lambda action=action, screen=screen: self._run_screen_action(screen, action),
-                )
+                names = keys.setdefault((binding.action, binding.description), [])
+                names += [k for k in key_names(binding.key) if k not in names]
+        ours = [SystemCommand(
+            description, f"key{'s' * (len(names) > 1)}: {' or '.join(names)}",
+            lambda action=action, screen=screen: self._run_screen_action(screen, action))
+            for (action, description), names in keys.items()]
+        titles = {command.title for command in ours}
+        yield from (c for c in super().get_system_commands(screen) if c.title not in titles)
+        yield from ours
 
     def _run_screen_action(self, screen: Screen, action: str) -> None:
         self.call_later(self.run_action, action, screen)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import PurePath
 
 from rich.text import Text
 from textual import on, work
@@ -34,7 +35,7 @@ from trainer.tui.live_reload import DecksReloaded, edit_card
 from trainer.tui.screens.confirm_modal import ConfirmModal
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import report_store_error, reports_store_errors
-from trainer.tui.widgets.sized_table import fill_table
+from trainer.tui.widgets.sized_table import SizedTable, fill_table
 
 SEARCH_PAUSE = 0.2  # seconds without a key before the search runs
 _STATE_LABELS = {"all": "Any state", "new": "New", "learning": "Learning", "review": "Review",
@@ -72,6 +73,7 @@ def days_text(days: float | None) -> str:
 
 CARD_COLUMNS = (("Card", "card"), ("Topic", "topic"), ("State", "state"), ("Due", "due"),
                 ("Recall", "recall"))
+CARD_FIT = (("topic", 10), ("card", 16))  # narrow: the topic gives way first, then the card
 HISTORY_COLUMNS = (("Date", "date"), ("Kind", "kind"), ("Grade", "grade"),
                    ("Interval", "interval"), ("Time", "time"), ("Answer", "answer"))
 
@@ -113,22 +115,24 @@ class BrowserScreen(Screen):
     def compose(self) -> ComposeResult:
         tracker = ProgressTracker.of(self.app.study)  # deck only: no database here
         with Horizontal(id="browser-filters"):
-            yield Input(placeholder="search text  ( / )", id="browser-text")
+            yield Input(placeholder="search  ( / )", id="browser-text")
             yield Select([(title, slug) for slug, title in tracker.topics()],
                          prompt="Any topic", id="browser-topic")
             yield Select([(tag, tag) for tag in tracker.tags()], prompt="Any tag",
                          id="browser-tag")
             yield Select([(_STATE_LABELS[s], s) for s in BROWSE_STATES],
                          value=self.query_state.state, allow_blank=False, id="browser-state")
-        yield DataTable(id="browser-cards", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="browser-leech-note")
+        yield SizedTable(id="browser-cards", cursor_type="row", zebra_stripes=True,
+                         fit=CARD_FIT)
         with Vertical(id="browser-detail"):
             yield Static("", id="browser-card")
             yield DataTable(id="browser-history", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        cards = self.query_one("#browser-cards", DataTable)
-        fill_table(cards, CARD_COLUMNS, [])
+        cards = self.query_one("#browser-cards", SizedTable)
+        cards.fill(CARD_COLUMNS, [])
         fill_table(self.query_one("#browser-history", DataTable), HISTORY_COLUMNS, [])
         cards.focus()
         self.load_cards()
@@ -181,12 +185,12 @@ class BrowserScreen(Screen):
         if message.query is not None and message.query != self.query_state:
             return  # typed on since: the newer search is on its way
         self.cards = message.cards
-        table = self.query_one("#browser-cards", DataTable)
+        table = self.query_one("#browser-cards", SizedTable)
         selected = self.selected_key()
         now = self.app.clock()
         theme = self.app.theme_variables
-        fill_table(table, CARD_COLUMNS, [
-            (card.key, (Text(_clip(card.title, 46)), Text(_clip(card.topic_title, 18)),
+        table.fill(CARD_COLUMNS, [
+            (card.key, (Text(_clip(card.title, 200)), Text(card.topic_title),
                         state_cell(card, theme), _due(card.due, now),
                         format_percent(card.recall)))
             for card in self.cards])
@@ -195,10 +199,25 @@ class BrowserScreen(Screen):
             table.move_cursor(row=keys.index(selected))
         count = f"{len(self.cards)} card{'s' * (len(self.cards) != 1)}"
         self.query_one("#browser-cards").border_title = count
+        self._show_leech_note()
         if message.note:
             self.notify(escape(message.note), timeout=3)
         if not self.cards:
             self.show_history(None)
+
+    def _show_leech_note(self) -> None:
+        """On the leech list, what a leech is (and that there are none, when so)."""
+        note = self.query_one("#browser-leech-note", Static)
+        note.display = self.query_state.state == "leech"
+        if not note.display:
+            return
+        threshold = self.app.settings.leech_threshold
+        what = (f"A leech is a card you forgot {threshold} time{'s' * (threshold != 1)} "
+                "after learning it (a lapse: Again on a card in review; the "
+                "leech-threshold setting). It is suspended so it stops costing reviews: "
+                "rewrite it (e), then unsuspend it (u).")
+        none = "[b]No leeches yet.[/b] " if not self.cards else ""
+        note.update(f"{none}[$text-muted]{what}[/]")
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "browser-cards" and event.row_key.value is not None:
@@ -219,7 +238,7 @@ class BrowserScreen(Screen):
             return
         card = history.card
         stability = f"{card.stability:.1f}d" if card.stability is not None else "–"
-        where = f" · {escape(card.source)}" if card.source else ""
+        where = f" · {escape(_short_source(card.source))}" if card.source else ""
         header.update(
             f"[b]{escape(card.title)}[/b]\n[$text-muted]{escape(card.key)}{where}[/]\n"
             f"{state_text(card)} · {card.reviews} reviews · {card.lapses} lapses · "
@@ -336,6 +355,14 @@ class BrowserScreen(Screen):
 def _clip(text: str, width: int) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[:width - 1] + "…"
+
+
+def _short_source(source: str) -> str:
+    """``path:line`` as its folder, file and line (``decks/conv.md:6``): it fits the line;
+    e opens the file."""
+    path, _, line = source.rpartition(":")
+    folder, name = PurePath(path).parent.name, PurePath(path).name
+    return f"{folder}/{name}:{line}" if path and folder else source
 
 
 def _due(due: datetime | None, now: datetime) -> str:

@@ -13,15 +13,16 @@ from __future__ import annotations
 from textual import work
 from textual.binding import Binding
 from textual.markup import escape
-from textual.widgets import Label, Static
+from textual.widgets import Button, Label, Static
 
 from trainer.drill import DrillSession
 from trainer.progress import MissedCard
-from trainer.study import Attempt, PracticeCard, StoreError
+from trainer.study import Attempt, PracticeCard, SessionSummary, StoreError
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
-from trainer.tui.screens.practice_screen import PracticeScreen
+from trainer.tui.screens.practice_screen import PracticeScreen, format_summary
 from trainer.tui.store_errors import StoreFailed, report_store_error, reports_store_errors
 from trainer.tui.widgets.card_view import CardView
+from trainer.tui.widgets.grade_bar import GRADES, GradeBar
 
 
 class DrillScreen(PracticeScreen):
@@ -29,8 +30,8 @@ class DrillScreen(PracticeScreen):
     BINDINGS = [
         *(b for b in PracticeScreen.BINDINGS
           if b.key != "escape" and b.action not in ("app.help", "app.quit")),
-        Binding("ctrl+s", "reveal", "Worked solution", id="drill-solution"),
-        Binding("escape", "topics", "Back to the missed cards", id="topics"),
+        Binding("ctrl+s", "reveal", "Solution", id="drill-solution"),
+        Binding("escape", "topics", "Back", id="topics"),
         *HELP_AND_QUIT,
     ]
 
@@ -95,10 +96,24 @@ class DrillScreen(PracticeScreen):
         summary = None if card is not None else self.session.summary(now)
         self.post_message(self.CardReady(card, self.session.progress(now), summary, note))
 
-    def on_practice_screen_card_ready(self, message: PracticeScreen.CardReady) -> None:
-        # Runs before PracticeScreen's handler (which shows the card); only the title here.
+    async def on_practice_screen_card_ready(self, message: PracticeScreen.CardReady) -> None:
+        # PracticeScreen's handler shows the card, called here (not after this one, hence
+        # prevent_default): the drill's own summary replaces the practice one after it.
+        message.prevent_default()
         self.card = message.card
         self.query_one("#session-title", Label).update(self._title())
+        await super().on_practice_screen_card_ready(message)
+        if message.card is None and message.summary is not None:
+            when = self.app.format_time(message.summary.next_due)
+            self.query_one("#summary", Static).update(drill_summary(message.summary, when))
+
+    def watch_revealed(self) -> None:
+        super().watch_revealed()
+        # A drill sets no interval: the grade buttons keep their digits without one
+        # (GradeBar.show_intervals drops the digit with the interval).
+        for bar in self.query(GradeBar):
+            for grade, name in GRADES.items():
+                bar.query_one(f"#grade-{grade}", Button).label = f"{grade} {name}"
 
     # -- a failed read or write: the app shows the error, the screen stays usable ----------
     def on_store_failed(self, message: StoreFailed) -> None:
@@ -156,6 +171,22 @@ class DrillScreen(PracticeScreen):
             self.query_one(CardView).show_answer_first()
             return
         super().action_reveal()
+
+    def action_accept(self) -> None:
+        """Enter grades a checked answer only: after ctrl+s nothing was answered, so the
+        learner grades the exercise (1-4), never enter's Good."""
+        if self.card is not None and self.card.exercise is not None and self.result is None:
+            self.notify("Nothing was answered: grade yourself with 1-4.", timeout=3)
+            return
+        super().action_accept()
+
+
+def drill_summary(summary: SessionSummary, when: str | None) -> str:
+    """The session summary, worded for a drill: esc goes back to the missed cards."""
+    lines = format_summary(summary, when).split("\n")
+    lines[0] = "[b]Drill complete[/b]"
+    lines[-1] = "[dim]u undo the last drill · escape back to the missed cards · q quit[/dim]"
+    return "\n".join(lines)
 
 
 def _clip(text: str, width: int) -> str:

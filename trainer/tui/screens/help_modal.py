@@ -22,13 +22,17 @@ _KEY_NAMES = {"space": "space", "question_mark": "?", "escape": "esc", "enter": 
               "comma": ",", "slash": "/"}
 
 
+def key_names(key: str) -> list[str]:
+    """A binding's keys as people write them: ``"n,escape"`` -> ``["n", "esc"]``."""
+    return [_KEY_NAMES.get(k.strip(), k.strip()) for k in key.split(",")]
+
+
 def key_rows(screen: Screen, app_bindings: list[Binding]) -> list[tuple[str, str]]:
     rows = []
     for binding in [*screen.BINDINGS, *app_bindings]:
         if not isinstance(binding, Binding) or not binding.description:
             continue
-        key = ", ".join(_KEY_NAMES.get(k, k) for k in binding.key.split(","))
-        rows.append((key, binding.description))
+        rows.append((", ".join(key_names(binding.key)), binding.description))
     return rows
 
 

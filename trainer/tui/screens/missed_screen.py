@@ -18,7 +18,7 @@ from trainer.progress import MissedCard, ProgressTracker, in_window
 from trainer.tui.screens.drill_screen import DrillScreen
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import reports_store_errors
-from trainer.tui.widgets.sized_table import fill_table
+from trainer.tui.widgets.sized_table import SizedTable
 
 WINDOWS: tuple[timedelta | None, ...] = (timedelta(days=1), timedelta(days=7),
                                          timedelta(days=30), None)
@@ -26,6 +26,7 @@ WINDOWS: tuple[timedelta | None, ...] = (timedelta(days=1), timedelta(days=7),
 
 COLUMNS = (("When", "when"), ("×", "misses"), ("Topic", "topic"), ("Card", "card"),
            ("You answered", "answer"))
+FIT = (("topic", 10), ("answer", 10), ("card", 16))  # narrow: give way in this order
 
 
 class MissedScreen(Screen):
@@ -53,7 +54,7 @@ class MissedScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Label("", id="missed-title")
-        yield DataTable(id="missed-table", cursor_type="row", zebra_stripes=True)
+        yield SizedTable(id="missed-table", cursor_type="row", zebra_stripes=True, fit=FIT)
         yield Static("[$text-muted]enter drills the selected card (an exercise: the instance "
                      "you missed, then a fresh one; ctrl+s shows its worked solution) · "
                      "d drills them all · w changes the window. Drills are logged but never "
@@ -61,7 +62,7 @@ class MissedScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        fill_table(self.query_one(DataTable), COLUMNS, [])
+        self.query_one(SizedTable).fill(COLUMNS, [])
 
     def on_screen_resume(self) -> None:
         self.load_missed()
@@ -77,12 +78,12 @@ class MissedScreen(Screen):
         self.query_one("#missed-title", Label).update(
             f"[b]Missed[/b] {in_window(self.window)}: "
             f"[b]{len(self.missed)}[/b] card{'s' * (len(self.missed) != 1)}")
-        table = self.query_one(DataTable)
+        table = self.query_one(SizedTable)
         row = table.cursor_row
-        fill_table(table, COLUMNS, [
+        table.fill(COLUMNS, [
             (card.key, (self.app.format_time(card.last_missed) or "", str(card.misses),
-                        Text(card.topic_title), Text(_clip(card.title, 48)),
-                        Text(_clip(card.answer or "", 18))))
+                        Text(card.topic_title), Text(_clip(card.title, 200)),
+                        Text(_clip(card.answer or "", 24))))
             for card in self.missed])
         if self.missed:
             table.move_cursor(row=min(row, len(self.missed) - 1))

@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # imported where the first exercise is shown
 _PLACEHOLDERS = {
     "integer": "a whole number, e.g. 1,234",
     "shape": "a shape, e.g. 14x14 or (64, 56, 56)",
+    "sequence": "numbers in order, e.g. 3, 1, 4",
     "number": "a number, rounded as the question says",
     "matrix": "",
 }

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.markup import escape
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from trainer.charts import hbar
 from trainer.progress import ProgressTracker, Stats, format_duration, format_percent
@@ -21,7 +21,7 @@ from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import reports_store_errors
 from trainer.tui.widgets.bar_chart import BarChart
 from trainer.tui.widgets.heatmap import HeatMap
-from trainer.tui.widgets.sized_table import fill_table
+from trainer.tui.widgets.sized_table import SizedTable
 
 
 def retention_markup(stats: Stats) -> str:
@@ -56,6 +56,7 @@ def mastery_markup(stats: Stats, width: int = 24) -> str:
 
 
 WEAKEST_COLUMNS = (("Recall", "recall"), ("Topic", "topic"), ("Card", "card"))
+WEAKEST_FIT = (("topic", 10), ("card", 16))  # narrow: the topic gives way first
 
 
 class StatsScreen(Screen):
@@ -88,7 +89,8 @@ class StatsScreen(Screen):
             with Vertical(id="stats-mastery-box", classes="stats-box"):
                 yield Static("", id="stats-mastery")
             with Vertical(id="stats-weak-box", classes="stats-box"):
-                yield DataTable(id="stats-weakest", cursor_type="row", zebra_stripes=True)
+                yield SizedTable(id="stats-weakest", cursor_type="row", zebra_stripes=True,
+                                 fit=WEAKEST_FIT)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -99,7 +101,7 @@ class StatsScreen(Screen):
                   "#stats-weak-box": "The ten weakest cards"}
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
-        fill_table(self.query_one("#stats-weakest", DataTable), WEAKEST_COLUMNS, [])
+        self.query_one("#stats-weakest", SizedTable).fill(WEAKEST_COLUMNS, [])
         self.query_one("#stats-body").focus()
         self.load_stats()
 
@@ -126,7 +128,7 @@ class StatsScreen(Screen):
         self.query_one("#stats-forecast-box").border_subtitle = (
             f"{sum(due)} due · today {due[0] if due else 0}")
         self.query_one("#stats-mastery", Static).update(mastery_markup(stats))
-        fill_table(self.query_one("#stats-weakest", DataTable), WEAKEST_COLUMNS, [
+        self.query_one("#stats-weakest", SizedTable).fill(WEAKEST_COLUMNS, [
             (card.key, (f"{card.recall:.0%}", Text(card.topic_title), Text(card.title)))
             for card in stats.weakest])
 

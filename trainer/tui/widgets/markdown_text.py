@@ -38,7 +38,11 @@ class MarkdownText(Static):
     def __init__(self, source: str = "", **kwargs) -> None:
         super().__init__(**kwargs)
         self.source = ""
-        self.show(source)
+        # Not update("") before it is mounted: Textual then leaves a layout pending, and the
+        # first real text (the first card) does not renew its cached size, so in an
+        # auto-height card it kept the empty text's single line.
+        if source:
+            self.show(source)
 
     def show(self, source: str) -> None:
         self.source = source
