@@ -96,3 +96,35 @@ async def test_a_pasted_block_fills_the_grid(matrix_settings):
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen.result.correct, app.screen.result.message
+
+
+async def test_topics_screen_groups_twenty_topics_and_studies_a_group(tmp_path):
+    from textual.widgets import DataTable
+
+    from trainer.tui.screens.home_screen import HomeScreen
+    from trainer.tui.screens.practice_screen import PracticeScreen
+
+    settings = Settings(home=tmp_path / "home", exercises=False)
+    study = open_study(settings)
+    app = make_app(settings, study, clock=lambda: NOW, start_practice=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one(DataTable)
+        keys = [table.coordinate_to_cell_key((r, 0)).row_key.value
+                for r in range(table.row_count)]
+        assert keys[:3] == ["__all__", "cnn-basics", "feature-scaling"]
+        assert {"training", "transformers", "evaluation", "attention"} <= set(keys)
+        assert len(keys) == 1 + 4 + 20
+        # every column is on screen at 80 columns: the waiting topics' notes give way
+        assert sum(col.get_render_width(table) for col in table.columns.values()) <= 80
+        attention = str(table.get_row("attention")[0])
+        assert "(after" in attention  # it waits for what it builds on
+        table.move_cursor(row=keys.index("transformers"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, PracticeScreen)
+        assert app.study.topic == tuple(study.plan.group("transformers").topics)
+        assert app.screen.card.topic in app.study.topic
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Study: Training" in commands and "Study: Attention and Transformers" in commands

@@ -95,9 +95,10 @@ async def test_home_screen_counts_and_topic_choice(tiny_settings):
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one("#topics")
-        rows = [table.get_row_at(i) for i in range(table.row_count)]
+        rows = [[str(c).strip() for c in table.get_row_at(i)] for i in range(table.row_count)]
         assert rows[0] == ["All topics", "0", "4", "4"]
-        assert sorted(r[0] for r in rows[1:]) == ["Convolution", "Pooling"]
+        assert rows[1] == ["Your topics", "0", "4", "4"]  # a deck of one's own: one group
+        assert sorted(r[0] for r in rows[2:]) == ["Convolution", "Pooling"]
         target = next(i for i, r in enumerate(rows) if r[0] == "Pooling")
         for _ in range(target):
             await pilot.press("down")

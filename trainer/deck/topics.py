@@ -12,7 +12,7 @@ Two things a deck of twenty topics needs and a file of cards cannot say:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
 from pathlib import Path
 
@@ -49,12 +49,15 @@ class TopicPlan(Model):
                 return gi, group.topics.index(topic)
         return len(self.groups), 0
 
-    def locked(self, introduced: Mapping[str, int], waiting: Mapping[str, int]) -> set[str]:
+    def locked(self, introduced: Mapping[str, int], waiting: Mapping[str, int],
+               within: Collection[str] | None = None) -> set[str]:
         """Topics whose new cards wait: a required topic has had fewer than ``UNLOCK_AFTER``
-        cards introduced (``introduced``) while it still has new cards (``waiting``)."""
+        cards introduced (``introduced``) while it still has new cards (``waiting``).
+        ``within``: the topics being studied (a group); what they require from outside it
+        is waived, since the learner chose that group."""
         return {topic for topic, needs in self.requires.items()
                 if any(introduced.get(need, 0) < UNLOCK_AFTER and waiting.get(need, 0) > 0
-                       for need in needs)}
+                       and (within is None or need in within) for need in needs)}
 
 
 @cache

@@ -149,6 +149,19 @@ class TrainerApp(App[int]):
         titles = {command.title for command in ours}
         yield from (c for c in super().get_system_commands(screen) if c.title not in titles)
         yield from ours
+        yield from self._study_commands()
+
+    def _study_commands(self) -> Iterable[SystemCommand]:
+        """'Study: <group or topic>' for each group and topic, as --topic reaches them."""
+        study = self.study
+        titles: dict[str, str] = {}
+        for card in study.deck.cards.values():
+            titles.setdefault(card.topic, card.topic_title(study.language))
+        targets = [(g.slug, g.title(study.language)) for g in study.plan.groups]
+        targets += sorted(titles.items(), key=lambda kv: study.plan.rank(kv[0]))
+        for slug, title in targets:
+            yield SystemCommand(f"Study: {title}", f"practise {slug}",
+                                lambda slug=slug: self.start_practice(slug))
 
     def _run_screen_action(self, screen: Screen, action: str) -> None:
         self.call_later(self.run_action, action, screen)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import Footer, Label, Static
 
 from trainer.study import Overview, Readiness
 from trainer.tui.live_reload import DecksReloaded, watcher
@@ -19,10 +20,12 @@ from trainer.tui.screens.missed_screen import MissedScreen
 from trainer.tui.screens.settings_screen import SettingsScreen
 from trainer.tui.screens.stats_screen import StatsScreen
 from trainer.tui.store_errors import reports_store_errors
-from trainer.tui.widgets.sized_table import fill_table
+from trainer.tui.widgets.sized_table import SizedTable
 
 ALL_TOPICS = "__all__"
-COLUMNS = (("Topic", "topic"), ("Due", "due"), ("New", "new"), ("Cards", "total"))
+# "Unseen" everywhere (today's quota of new cards is on the counts line above): the first
+# row once showed the quota and the rows below the unseen counts under one "New" header.
+COLUMNS = (("Topic", "topic"), ("Due", "due"), ("Unseen", "new"), ("Cards", "total"))
 
 
 class HomeScreen(Screen):
@@ -47,12 +50,13 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Label("[b]trainer[/b]  deep-learning interview practice", id="home-title")
         yield Static("Loading…", id="home-counts")
-        yield DataTable(id="topics", cursor_type="row", zebra_stripes=True)
+        yield SizedTable(id="topics", cursor_type="row", zebra_stripes=True,
+                         fit=(("topic", 24),))  # "(after …)" gives way to the counts
         yield Static("", id="home-problems")
         yield Footer()
 
     def on_mount(self) -> None:
-        fill_table(self.query_one(DataTable), COLUMNS, [])
+        self.query_one(SizedTable).fill(COLUMNS, [])
 
     def on_screen_resume(self) -> None:
         self.load_overview()
@@ -74,15 +78,19 @@ class HomeScreen(Screen):
             f"[b]{overview.reviewed_today}[/b] · language {language}"
             + readiness_line(message.readiness)
         )
-        table = self.query_one(DataTable)
+        table = self.query_one(SizedTable)
         row = table.cursor_row
-        fill_table(table, COLUMNS, [
-            (ALL_TOPICS, ("All topics", str(overview.due),
-                          str(min(overview.new_available, overview.new_left_today)),
-                          str(sum(t.total for t in overview.topics)))),
-            *((t.topic, (t.title, str(t.due), str(t.new), str(t.total)))
-              for t in overview.topics),
-        ])
+        rows = [(ALL_TOPICS, ("All topics", str(overview.due), str(overview.new_available),
+                              str(sum(t.total for t in overview.topics))))]
+        for group in overview.groups or [None]:
+            if group is not None:  # a group row: enter studies the whole group
+                rows.append((group.slug, (Text(group.title, style="bold"), str(group.due),
+                                          str(group.new), str(group.total))))
+            for t in (group.topics if group is not None else overview.topics):
+                waits = f"  (after {', '.join(t.waits_for)})" if t.waits_for else ""
+                rows.append((t.topic, (Text.assemble(f"  {t.title}", (waits, "dim")),
+                                       str(t.due), str(t.new), str(t.total))))
+        table.fill(COLUMNS, rows)
         table.move_cursor(row=min(row, table.row_count - 1))
         problems = self.query_one("#home-problems", Static)
         problems.display = bool(overview.problems)
@@ -93,7 +101,7 @@ class HomeScreen(Screen):
                             + (f"\n… and {more} more" if more > 0 else ""))
 
     def action_study_selected(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(SizedTable)
         if table.row_count == 0:
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
