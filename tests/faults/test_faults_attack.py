@@ -416,3 +416,27 @@ def test_without_a_terminal_practice_says_so_and_exits(tmp_path, tiny_deck):
                               cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT), **env})
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "practising needs a terminal" in done.stderr and done.stdout == ""
+
+
+def test_import_into_an_unwritable_decks_folder_is_one_line(tmp_path, tiny_deck):
+    """A PermissionError traceback once; now one line, nothing copied, config untouched."""
+    if shutil.which("setpriv") is None or os.geteuid() != 0:
+        reason = "needs root and setpriv to drop the file-permission override"
+        if IN_CI:
+            pytest.fail(f"CI=true: {reason}")
+        pytest.skip(reason)
+    settings = make_home(tmp_path / "home", tiny_deck)
+    decks = settings.home / "decks"
+    decks.mkdir(exist_ok=True)
+    decks.chmod(0o555)
+    source = tmp_path / "mine"
+    source.mkdir()
+    (source / "a.md").write_text("## Question?\n\nAnswer.\n", encoding="utf-8")
+    try:
+        result = run(["--home", str(settings.home), "import", str(source), "--copy"],
+                     user=True)
+        one_line(result, "Permission denied", "nothing was imported")
+        assert list(decks.iterdir()) == []
+        assert not (settings.home / "config.toml").exists()
+    finally:
+        decks.chmod(0o755)
