@@ -292,6 +292,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         deck = merge(parsed)
         files = len(parsed)
     problems += deck.problems
+    problems += _duplicate_warnings(deck)
     errors = sum(1 for p in problems if p.severity == "error")
     if args.json:
         print(json.dumps([p.model_dump() for p in problems], ensure_ascii=False, indent=1))
@@ -302,6 +303,22 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{len(deck.cards)} cards checked from {files} path(s): {errors} error(s), "
               f"{warnings} warning(s)", file=sys.stderr)
     return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def _duplicate_warnings(deck) -> list:
+    """A warning for each card whose text another deck already has."""
+    from trainer.deck.identity import duplicate_texts
+    from trainer.deck.models import Problem
+
+    warnings = []
+    for card, first, lang in duplicate_texts(deck.cards.values()):
+        text, other = card.text(lang), first.text(lang)
+        warnings.append(Problem(
+            path=text.path, line=text.line, severity="warning",
+            message=f"the same card as {first.key} ({other.path}:{other.line}); both are "
+                    "studied", hint="keep one copy: a deck copied with --copy and also "
+                                    "registered doubles every card"))
+    return warnings
 
 
 def _exercise(settings: Settings, args: argparse.Namespace) -> int:

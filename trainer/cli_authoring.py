@@ -119,6 +119,10 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     copied: list[Path] = []
     register = None
     try:
+        known = [absolute(Path(d)) for d in settings.deck_dirs]
+        if args.copy and any(source == d or d in source.parents for d in known[1:]):
+            return _fail(f"{args.path}: is already registered as a deck (config.toml decks); "
+                         "a copy would double every card; nothing was copied")
         if args.copy:
             pairs = plan_copy(settings, source)
             clashes = [to for frm, to in pairs
@@ -130,7 +134,6 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             where = pairs[0][1] if source.is_file() else settings.user_decks_dir / source.name
         else:
             where = source
-            known = [absolute(Path(d)) for d in settings.deck_dirs]
             if not any(where == d or d in where.parents for d in known):
                 configured = read_config_file(settings.config_path).get("decks", [])
                 register = [*map(str, configured), str(where)]
@@ -158,13 +161,13 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
     problems = merge(parse_paths([where], check_math=True)).problems
     for problem in problems:
         print(problem.format())
-    changes = study.library.changes
+    added = set(study.library.changes.added)
     inside = [c for c in study.cards() if c.kind != "exercise" and any(
         Path(t.path) == where or where in Path(t.path).parents for t in c.texts.values())]
     study.close()
     errors = sum(1 for p in problems if p.severity == "error")
-    print(f"{len(inside)} cards from {where} ({len(changes.added)} new); "
-          f"{errors} error(s)", file=sys.stderr)
+    new = sum(1 for c in inside if c.key in added)  # of these cards (a first start adds all)
+    print(f"{len(inside)} cards from {where} ({new} new); {errors} error(s)", file=sys.stderr)
     return EXIT_PROBLEMS if errors else EXIT_OK
 
 

@@ -205,3 +205,29 @@ def test_adding_to_a_file_with_errors_elsewhere_warns_that_the_cards_wait(home, 
     err = capsys.readouterr().err
     assert f"warning: {target}:1:1: error: card has no answer" in err
     assert target.read_text(encoding="utf-8").endswith(CARD)
+
+
+def test_import_counts_what_it_brings_and_refuses_a_copy_of_a_registered_deck(home, tmp_path,
+                                                                               capsys):
+    source = tmp_path / "mine"
+    source.mkdir()
+    (source / "a.md").write_text("## A?\n\na.\n\n## B?\n\nb.\n\n## C?\n\nc.\n\n"
+                                 "## Cl\n\nx {{c1::one}} and {{c2::two}}.\n", encoding="utf-8")
+    assert main(["--home", str(home), "import", str(source)]) == 0
+    # a cloze makes two cards: 5 cards, 5 new (the first start's built-in cards not counted)
+    assert f"5 cards from {source} (5 new)" in capsys.readouterr().err
+    assert main(["--home", str(home), "import", str(source), "--copy"]) == 2
+    err = capsys.readouterr().err
+    assert "already registered as a deck" in err and "nothing was copied" in err
+    assert not (home / "decks" / "mine").exists()
+
+
+def test_check_warns_about_the_same_card_in_two_decks(tmp_path, capsys):
+    one, two = tmp_path / "one.md", tmp_path / "two.md"
+    one.write_text("## What is a stride?\n\nThe step of the window.\n", encoding="utf-8")
+    two.write_text("# Copy\n\n## What is a  stride?\n\nThe *step* of the window.\n",
+                   encoding="utf-8")
+    assert main(["check", str(one), str(two)]) == 0  # a warning, not an error
+    out = capsys.readouterr().out
+    assert f"{two}:3:1: warning: the same card as one:" in out or \
+        f"{one}:1:1: warning: the same card as two:" in out

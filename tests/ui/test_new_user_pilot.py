@@ -128,3 +128,24 @@ async def test_topics_screen_groups_twenty_topics_and_studies_a_group(tmp_path):
         assert app.screen.card.topic in app.study.topic
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Study: Training" in commands and "Study: Attention and Transformers" in commands
+
+
+async def test_l_keeps_a_shown_answer_shown(tiny_settings):
+    """l re-hid an answer that was already shown (it drew the next card hidden)."""
+    tiny_settings = tiny_settings.model_copy(update={"language": "en"})
+    study = open_study(tiny_settings)
+    app = make_app(tiny_settings, study, clock=lambda: NOW)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        key = app.screen.card.key
+        await pilot.press("space")
+        await settle(pilot)
+        assert app.screen.revealed
+        await pilot.press("l")
+        await settle(pilot)
+        assert app.screen.card.key == key and app.screen.revealed
+        assert app.study.language == "zh"
+        await pilot.press("3")  # and it is graded as usual
+        await settle(pilot)
+    with study.db.read() as c:
+        assert c.execute("SELECT count(*) FROM reviews").fetchone() == (1,)

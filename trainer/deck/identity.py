@@ -218,3 +218,20 @@ def match(found: Sequence[Candidate], known: Sequence[Candidate]) -> list[Match]
                     pairs.append((score + _placement(f, k), fi, ki, "similar"))
         take(pairs)
     return matches
+
+
+def duplicate_texts(cards: Iterable) -> list[tuple[object, object, str]]:
+    """Cards of different decks with the same text in a language (formatting ignored):
+    ``(card, first card with that text, lang)`` for each later one. A deck copied beside
+    the one it came from doubles every card, and each copy is studied on its own."""
+    first: dict[tuple[str, str], object] = {}
+    found = []
+    for card in cards:
+        if card.kind == "exercise":
+            continue
+        for lang, text in card.texts.items():
+            seen = first.setdefault((lang, text.digest or digest(text.question, text.answer)),
+                                    card)
+            if seen is not card and seen.deck != card.deck:
+                found.append((card, seen, lang))
+    return found

@@ -129,6 +129,7 @@ class PracticeScreen(Screen):
         self.result: CheckResult | None = None
         self.typed = ""
         self._quitting = False  # the summary is shown after q: the next key quits
+        self._restore: tuple[bool, str | None] | None = None  # (revealed, typed) to put back
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="status"):
@@ -258,6 +259,13 @@ class PracticeScreen(Screen):
         if self._answered:
             self.call_after_refresh(self._drawn)  # runs after the frame that draws it
             self._answered = False
+        if self._restore is not None:  # the language switched: the card as it was
+            revealed, typed = self._restore
+            self._restore = None
+            if typed is not None and message.card is not None and message.card.exercise:
+                self.check_typed(typed)
+            elif revealed and message.card is not None:
+                self.revealed = True
 
     def show_summary_before_quit(self) -> bool:
         """On q: the session's summary (as at its end), True when it is shown; any key
@@ -480,11 +488,28 @@ class PracticeScreen(Screen):
         self.notify("Answer taken back: change it and press enter", timeout=2)
 
     def action_toggle_language(self) -> None:
+        """The same card in the other language, as it was: an answer already shown stays
+        shown (it was hidden again), a checked exercise keeps its verdict."""
         self.app.toggle_language()
         self.query_one("#session-title", Label).update(self._title())
-        if not self.busy:
-            self.busy = True
+        if self.busy:
+            return
+        self.busy = True
+        if self.card is None:
             self.load_next()
+            return
+        self._restore = (self.revealed, self.typed if self.result is not None else None)
+        self.reload_same(self.card.key, self.card.exercise.seed if self.card.exercise else None)
+
+    @work(thread=True, exclusive=True, group="study")
+    @reports_store_errors("Card not loaded")
+    def reload_same(self, key: str, seed: int | None) -> None:
+        now = self.app.clock()
+        try:
+            card = self.app.study.card_for(key, now, seed)
+        except KeyError:  # gone from its deck meanwhile: the next card
+            card = self.app.study.next_card(now)
+        self._post(card, now)
 
     def action_scroll(self, lines: int) -> None:
         self.query_one(CardView).scroll_relative(y=lines, animate=False)
