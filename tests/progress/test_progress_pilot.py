@@ -63,7 +63,7 @@ async def test_stats_screen_shows_what_the_log_holds(tiny_settings):
         assert rows(screen.query_one("#stats-weakest", DataTable)) == [
             w.key for w in expected.weakest] and expected.weakest
         summary = str(screen.query_one("#stats-summary").render())
-        assert "Today 1 reviews" in summary and "studied today 1m" in summary
+        assert "Today 1 review · streak 1 day" in summary and "studied today 1m" in summary
         add_review(study.db, "conv:conv-params", NOW - timedelta(minutes=5), 3)
         await pilot.press("r")
         await settle(pilot)

@@ -28,6 +28,7 @@ from trainer.progress import (
     BrowserCard,
     CardHistory,
     ProgressTracker,
+    count_of,
     format_percent,
 )
 from trainer.study import PracticeCard, StoreError
@@ -241,7 +242,8 @@ class BrowserScreen(Screen):
         where = f" · {escape(_short_source(card.source))}" if card.source else ""
         header.update(
             f"[b]{escape(card.title)}[/b]\n[$text-muted]{escape(card.key)}{where}[/]\n"
-            f"{state_text(card)} · {card.reviews} reviews · {card.lapses} lapses · "
+            f"{state_text(card)} · {count_of(card.reviews or 0, 'review')} · "
+            f"{count_of(card.lapses or 0, 'lapse')} · "
             f"stability {stability} · recall now {format_percent(card.recall)}")
         rows = []
         for entry in reversed(history.entries):

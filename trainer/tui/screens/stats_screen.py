@@ -16,7 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from trainer.charts import hbar
-from trainer.progress import ProgressTracker, Stats, format_duration, format_percent
+from trainer.progress import ProgressTracker, Stats, count_of, format_duration, format_percent
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import reports_store_errors
 from trainer.tui.widgets.bar_chart import BarChart
@@ -114,9 +114,10 @@ class StatsScreen(Screen):
     def on_stats_screen_stats_ready(self, message: StatsReady) -> None:
         stats = self.stats = message.stats
         t = stats.time
-        streak = f"{stats.streak_days} day{'s' * (stats.streak_days != 1)}"
+        streak = count_of(stats.streak_days, "day")
+        reviews = count_of(stats.reviews_today, "review")
         self.query_one("#stats-summary", Static).update(
-            f"Today [b]{stats.reviews_today}[/b] reviews · streak [b]{streak}[/b] · "
+            f"Today [b]{reviews}[/b] · streak [b]{streak}[/b] · "
             f"studied today [b]{format_duration(t.today_seconds)}[/b], 7 days "
             f"[b]{format_duration(t.week_seconds)}[/b], 30 days "
             f"[b]{format_duration(t.month_seconds)}[/b]")
