@@ -65,3 +65,21 @@ async def settle(pilot) -> None:
     for _ in range(3):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
+
+
+def require_torch():
+    """The torch module for the oracle tests (one thread: the machine has two cores);
+    skipped without it, but a failure under CI=true."""
+    import os
+
+    import pytest
+
+    try:
+        import torch
+    except ImportError as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI=true: torch must be installed for the oracle tests ({error})",
+                        pytrace=False)
+        pytest.skip(f"torch is not importable: {error}")
+    torch.set_num_threads(1)
+    return torch

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.exercises.test_exercises_torch import require_torch
+from tests.helpers import require_torch
 from trainer.exercises.base import Instance
 from trainer.exercises.families import FAMILIES
 

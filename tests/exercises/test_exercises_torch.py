@@ -6,29 +6,19 @@ torch is the oracle here only: the exercises never import it.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
+from tests.helpers import require_torch
 from trainer.exercises.base import Instance
 from trainer.exercises.families import FAMILIES
 
 N_INSTANCES = 200
 
 
-def require_torch() -> Any:
-    """The torch module; skip without it, but fail under CI=true."""
-    try:
-        import torch
-    except ImportError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true: torch must be installed for the oracle tests ({error})",
-                        pytrace=False)
-        pytest.skip(f"torch is not importable: {error}")
-    return torch
 
 
 def _instances(name: str) -> list[Instance]:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -33,21 +32,12 @@ from trainer.exercises.solver import SolverError
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "solver"))
 import solver_cases_training as sct  # noqa: E402  (the shared torch references)
 
+from tests.helpers import require_torch
+
 N_INSTANCES = 1000
 UNITS = {"GB": 10**9, "GiB": 2**30, "MB": 10**6, "MiB": 2**20}
 
 
-def require_torch() -> Any:
-    """The torch module; skip without it, but fail under CI=true."""
-    try:
-        import torch
-    except ImportError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true: torch must be installed for the oracle tests ({error})",
-                        pytrace=False)
-        pytest.skip(f"torch is not importable: {error}")
-    torch.set_num_threads(1)
-    return torch
 
 
 def _t(torch: Any, value: Any) -> Any:

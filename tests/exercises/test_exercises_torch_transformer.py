@@ -10,13 +10,13 @@ torch is the oracle here only: the exercises never import it.
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pytest
 
+from tests.helpers import require_torch
 from trainer.exercises.families import FAMILIES
 from trainer.exercises.solver import SolverError
 
@@ -24,17 +24,6 @@ N_INSTANCES = 1000
 UNITS = {"MiB": 2**20, "GiB": 2**30}
 
 
-def require_torch() -> Any:
-    """The torch module; skip without it, but fail under CI=true."""
-    try:
-        import torch
-    except ImportError as error:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI=true: torch must be installed for the oracle tests ({error})",
-                        pytrace=False)
-        pytest.skip(f"torch is not importable: {error}")
-    torch.set_num_threads(1)
-    return torch
 
 
 def _t(torch: Any, value: Any) -> Any:
