@@ -19,7 +19,7 @@ from trainer.config import Settings
 from trainer.deck.loader import builtin_content_dir
 from trainer.deck.math_markdown import render_math
 from trainer.deck.models import Card, CardText, Deck
-from trainer.deck.topics import TopicPlan, load_plan
+from trainer.deck.topics import OTHER_GROUP, OTHER_TITLES, TopicPlan, load_plan
 from trainer.exercises.base import LEVELS, AnswerKind, CheckResult, Instance
 from trainer.exercises.catalog import CATALOG
 from trainer.interview_mode import InterviewMode, Readiness
@@ -82,12 +82,34 @@ class TopicOverview(Model):
     topic: str
     title: str
     due: int
-    new: int
+    new: int  # never studied
     total: int
+    waits_for: list[str] = Field(default_factory=list)  # titles of what it builds on
+
+
+class GroupOverview(Model):
+    """A group of topics (``content/topics.toml``) as the topics screen shows it."""
+
+    slug: str
+    title: str
+    topics: list[TopicOverview]
+
+    @property
+    def due(self) -> int:
+        return sum(t.due for t in self.topics)
+
+    @property
+    def new(self) -> int:
+        return sum(t.new for t in self.topics)
+
+    @property
+    def total(self) -> int:
+        return sum(t.total for t in self.topics)
 
 
 class Overview(Model):
     topics: list[TopicOverview]
+    groups: list[GroupOverview] = Field(default_factory=list)
     due: int
     new_available: int
     new_left_today: int
@@ -217,13 +239,27 @@ class StudySession:
         start, end = self.day_bounds(now)
         counts = {c.topic: c for c in self.repo.topic_counts(now, end)}
         titles = self._topic_titles()
+        introduced, waiting = self.repo.introduced_by_topic()
+        locked = self.plan.locked(introduced, waiting)
         topics = [
-            TopicOverview(topic=t, title=titles.get(t, t), due=c.due, new=c.new, total=c.total)
-            for t, c in sorted(counts.items(), key=lambda kv: list(titles).index(kv[0])
-                               if kv[0] in titles else len(titles))
+            TopicOverview(topic=t, title=titles.get(t, t), due=c.due, new=c.new, total=c.total,
+                          waits_for=[titles.get(n, n) for n in self.plan.requires.get(t, [])
+                                     if t in locked])
+            for t, c in sorted(counts.items(), key=lambda kv: (self.plan.rank(kv[0]),
+                               list(titles).index(kv[0]) if kv[0] in titles else len(titles)))
         ]
+        by_group: dict[str, list[TopicOverview]] = {}
+        for topic in topics:
+            by_group.setdefault(self.plan.group_of(topic.topic), []).append(topic)
+        groups = [GroupOverview(slug=g.slug, title=g.title(self.language),
+                                topics=by_group[g.slug])
+                  for g in self.plan.groups if g.slug in by_group]
+        if OTHER_GROUP in by_group:
+            groups.append(GroupOverview(slug=OTHER_GROUP, title=OTHER_TITLES.get(
+                self.language, OTHER_TITLES["en"]), topics=by_group[OTHER_GROUP]))
         return Overview(
             topics=topics,
+            groups=groups,
             due=sum(t.due for t in topics),
             new_available=sum(t.new for t in topics),
             new_left_today=self._new_left(start),
@@ -513,9 +549,12 @@ class StudySession:
 
     def set_topic(self, topic: str | None) -> None:
         """Study one topic, one group of topics (its slug, e.g. ``transformers``), or all."""
+        topics = {c.topic for c in self.deck.cards.values()}
         group = self.plan.group(topic) if topic is not None else None
-        if group is not None and topic not in {c.topic for c in self.deck.cards.values()}:
+        if group is not None and topic not in topics:
             self.topic = tuple(group.topics)
+        elif topic == OTHER_GROUP and topic not in topics:  # the user's own topics
+            self.topic = tuple(sorted(t for t in topics if self.plan.group_of(t) == OTHER_GROUP))
         else:
             self.topic = topic
 
@@ -527,7 +566,7 @@ class StudySession:
         if self._intro_day != day_start:
             self._intro_day = day_start
             self._introduced, self._waiting = self.repo.introduced_by_topic()
-        return tuple(sorted(self.plan.locked(self._introduced, self._waiting)))
+        return tuple(sorted(self.plan.locked(self._introduced, self._waiting, self.topic)))
 
     def cards(self) -> list[Card]:
         return list(self.deck.cards.values())
