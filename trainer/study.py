@@ -370,7 +370,8 @@ class StudySession:
         """Whether ``key`` is a cloze whose sibling (another deletion of the same note) was
         reviewed this study day: it waits for tomorrow, as Anki buries siblings, so one
         deletion does not show the next one's hidden text."""
-        note = sibling_note(key)
+        card = self.deck.cards.get(key)
+        note = sibling_note(key) if card is not None and card.kind == "cloze" else None
         if note is None:
             return False
         if self._seen_day != day_start:  # a new study day: what was reviewed so far today

@@ -90,11 +90,11 @@ async def test_r_reloads_at_once_on_the_practice_and_home_screens(settings, deck
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         table = app.screen.query_one("#topics")
-        titles = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        titles = [str(table.get_row_at(i)[0]).strip() for i in range(table.row_count)]
         assert "Batch norm" not in titles
         await pilot.press("r")
         await settle(pilot)
-        titles = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        titles = [str(table.get_row_at(i)[0]).strip() for i in range(table.row_count)]
         assert "Batch norm" in titles
 
 

@@ -22,7 +22,10 @@ def test_answer_one_card_and_quit(tmp_path: Path):
         terminal.wait_for_text("3 Good")
         terminal.keys("3")
         terminal.wait_for_done(1)
-        terminal.keys("q")
+        terminal.keys("q")  # mid-session: the summary first, then any key quits
+        terminal.wait_for_text("Session summary")
+        terminal.wait_for_text("press any key to quit")
+        terminal.keys("x")
         terminal.wait_gone()
     finally:
         terminal.close()

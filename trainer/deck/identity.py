@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-_CLOZE_KEY = re.compile(r"^(?P<note>.+):c(?P<n>[0-9]+)$")
+_CLOZE_KEY = re.compile(r"^(?P<note>[^:]+:.+):c(?P<n>[0-9]+)$")  # deck:id:cN, not deck:c3
 THRESHOLD = 0.7  # similarity (0..1) below which two cards are never the same card
 QUESTION_WEIGHT = 0.4  # the answer weighs more: it is longer and carries the card's facts
 SAME_ANSWER_CHARS = 24  # an unchanged answer at least this long: a reworded question

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
-_CLOZE_KEY = re.compile(r"^(?P<note>.+):c[0-9]+$")
+_CLOZE_KEY = re.compile(r"^(?P<note>[^:]+:.+):c[0-9]+$")  # deck:id:cN (deck:c3 is a card)
 
 
 def sibling_note(key: str) -> str | None:
