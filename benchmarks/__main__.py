@@ -35,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"exercises: {seeds} seeds per family …", file=sys.stderr)
     exercise_rows, per_family = exercises.measure(seeds)
     rows += exercise_rows
-    print("interview simulation: plain FSRS vs interview mode …", file=sys.stderr)
+    print("interview simulation: panels of simulated learners (3 a setting when --quick, "
+          "else 20), paced FSRS vs interview mode …", file=sys.stderr)
     rows += interview_sim.measure(args.quick)  # prints its comparison table on stderr
     print("stats: building a collection of reviews …", file=sys.stderr)
     rows += stats.measure(args.quick)

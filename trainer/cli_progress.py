@@ -101,7 +101,26 @@ def format_stats(stats) -> str:
         lines += ["", "Weakest cards (lowest predicted recall now)"]
         lines += [f"  {c.recall:>4.0%}  {c.key}  {c.title if c.title != c.key else ''}".rstrip()
                   for c in stats.weakest]
+    lines += calibration_lines(stats.calibration)
     return "\n".join(lines)
+
+
+def calibration_lines(calibration) -> list[str]:
+    """Predicted against observed recall on the latest reviews, by bins of prediction."""
+    from trainer.progress import format_percent
+
+    if calibration is None or not calibration.reviews:
+        return ["", "Recall calibration: no review of a learned card yet"]
+    lines = ["", f"Recall calibration, last {calibration.reviews:,} reviews of learned cards: "
+                 f"FSRS predicted {format_percent(calibration.predicted)}, you recalled "
+                 f"{format_percent(calibration.observed)}; interview mode plans with "
+                 f"{calibration.stability_scale:.2f}x the stability",
+             "  predicted     reviews  predicted  recalled"]
+    for b in calibration.bins:
+        if b.reviews:
+            lines.append(f"  {b.low:>4.0%}-{b.high:<4.0%}  {b.reviews:>9,}  "
+                         f"{format_percent(b.predicted):>9}  {format_percent(b.observed):>8}")
+    return lines
 
 
 # -- trainer review ------------------------------------------------------------------------

@@ -177,12 +177,34 @@ def interview_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def format_readiness(ready) -> str:
+    """The countdown, the readiness figure (cards at or above the target on the day) and
+    what the plan says: every card ready within the daily cap, or what can be reached and
+    what would reach it."""
     when = ready.interview_date.strftime("%a %d %b %Y")
     left = ("today" if ready.days_left == 0 else
             "tomorrow" if ready.days_left == 1 else f"in {ready.days_left} days")
-    return (f"interview {when}, {left}: expected recall on the day "
-            f"{ready.expected_recall:.0%} of {ready.total} cards ({ready.studied} studied, "
-            f"unstudied count as 0; target {ready.target:.0%} per studied card)")
+    lines = [f"interview {when}, {left}: {ready.at_target:.0%} of the {ready.total} cards at "
+             f"or above the {ready.target:.0%} target on the day if you stopped now "
+             f"(expected recall on the day {ready.expected_recall:.0%}; {ready.studied} "
+             "studied, unstudied count as 0)"]
+    if ready.planned is not None:
+        cap = f"{ready.max_per_day:,} answers a day"
+        if ready.feasible:
+            lines.append(f"plan: every card at the target by the day within {cap}, "
+                         "learning steps included")
+        else:
+            ways = []
+            if ready.needed_per_day is not None:
+                ways.append(f"about {ready.needed_per_day:,} answers a day")
+            if ready.ready_by is not None:
+                ways.append(f"an interview on {ready.ready_by:%a %d %b %Y} or later")
+            lines.append(f"cannot be ready: within {cap} (learning steps included) about "
+                         f"{ready.planned:.0%} of the cards can reach the target by the day"
+                         + (f"; all of them would need {' or '.join(ways)}" if ways else ""))
+    if ready.calibration_reviews:
+        lines.append(f"your answers so far ({ready.calibration_reviews:,} reviews): the plan "
+                     f"assumes {ready.stability_scale:.2f}x the stability FSRS predicts")
+    return "\n".join(lines)
 
 
 # -- trainer optimize ----------------------------------------------------------------------

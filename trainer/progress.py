@@ -33,9 +33,11 @@ from pydantic import Field, computed_field
 
 from trainer.config import Settings
 from trainer.model import Model
+from trainer.scheduling.calibration import calibrate
 from trainer.scheduling.memory import Grade, require_utc
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store.database import open_reader
+from trainer.store.planning import calibration_samples
 from trainer.store.stats_queries import CardRowInfo, HistoryRow, MissedRow, ProgressQueries
 
 if TYPE_CHECKING:  # not imported at run time: `trainer stats` loads no deck machinery
@@ -160,6 +162,32 @@ class StudyTime(Model):
     heatmap_seconds: float
 
 
+class CalibrationBin(Model):
+    """Reviews whose predicted recall fell in ``[low, high)``: predicted against observed."""
+
+    low: float
+    high: float
+    reviews: int
+    predicted: float | None
+    observed: float | None
+
+
+class RecallCalibration(Model):
+    """Predicted against observed recall over the latest scheduled reviews of cards in the
+    Review state, a day or so after the previous one (``trainer.scheduling.calibration``):
+    what FSRS predicted with its current parameters (continuous time) and the share
+    recalled. ``stability_scale``: the stability multiplier the answers support (1.0: FSRS
+    is right about you), what interview mode plans with; ``calibrated``: the mean
+    predicted recall with it."""
+
+    reviews: int
+    predicted: float | None
+    observed: float | None
+    stability_scale: float
+    calibrated: float | None
+    bins: list[CalibrationBin]
+
+
 class Stats(Model):
     now: datetime
     today: date
@@ -171,6 +199,7 @@ class Stats(Model):
     mastery: list[TopicMastery]
     weakest: list[WeakCard]
     time: StudyTime
+    calibration: RecallCalibration | None = None
 
 
 class MissedCard(Model):
@@ -363,6 +392,14 @@ class ProgressTracker:
                     for i, n in enumerate(forecast_counts)]
 
         mastery, weakest = self._recall(now)
+        decay, factor = forgetting_curve(self.scheduler)
+        found = calibrate(calibration_samples(self.db), decay, factor)
+        calibration = RecallCalibration(
+            reviews=found.reviews, predicted=found.predicted, observed=found.observed,
+            stability_scale=found.scale, calibrated=found.calibrated,
+            bins=[CalibrationBin(low=b.low, high=b.high, reviews=b.reviews,
+                                 predicted=b.predicted, observed=b.observed)
+                  for b in found.bins])
 
         def seconds(days: int) -> float:
             return sum(by_day[d].seconds for d in (today - timedelta(days=i) for i in
@@ -371,7 +408,7 @@ class ProgressTracker:
         return Stats(
             now=now, today=today, reviews_today=by_day[today].reviews,
             streak_days=_streak(past), heatmap=heatmap, retention=retention,
-            forecast=forecast, mastery=mastery, weakest=weakest,
+            forecast=forecast, mastery=mastery, weakest=weakest, calibration=calibration,
             time=StudyTime(today_seconds=seconds(1), week_seconds=seconds(7),
                            month_seconds=seconds(30),
                            heatmap_seconds=sum(d.seconds for d in past)),

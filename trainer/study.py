@@ -356,11 +356,15 @@ class StudySession:
             return None
 
         picked = first(self.repo.learning_due(now, _CANDIDATES, topic))
-        if picked is None and self.repo.reviews_since(start) < self.settings.max_reviews_per_day:
+        # Interview mode keeps room under the cap for the day's planned new cards
+        # (review_limit); the reviews past it come when no new card is left to wait for.
+        if picked is None and self.repo.reviews_since(start) < self.interview.review_limit(start):
             picked = unburied(lambda n: self.repo.reviews_due(end, n, topic))
         if picked is None and self._new_left(start) > 0:
             locked = self._locked(start)
             picked = unburied(lambda n: self.repo.new_cards(n, topic, locked))
+        if picked is None and self.repo.reviews_since(start) < self.interview.review_cap(start):
+            picked = unburied(lambda n: self.repo.reviews_due(end, n, topic))
         if picked is None:
             ahead = now + timedelta(minutes=self.settings.learn_ahead_minutes)
             picked = first(self.repo.learning_due(ahead, _CANDIDATES, topic))

@@ -1,4 +1,5 @@
-"""Queries for interview mode and the optimizer: memory states, due loads, review history.
+"""Queries for interview mode, the optimizer and the statistics: memory states, due loads,
+review history, what the learner's answers say (calibration, first answers, sittings).
 
 Read-only except ``set_dues`` (interview mode moving reviews earlier). One transaction each,
 in plain SQL on the database's own connections (``Database.read`` / ``write``).
@@ -78,3 +79,49 @@ def scheduled_history(db: Database) -> list[HistoryReview]:
                          "WHERE kind = 'scheduled' ORDER BY reviewed_at, id").fetchall()
     return [HistoryReview(card_id=card, rating=rating, reviewed_at=parse_stamp(at),
                           duration_ms=ms) for card, rating, at, ms in rows]
+
+
+def calibration_samples(db, limit: int = 2000) -> list[tuple[float, float, bool]]:
+    """The latest ``limit`` scheduled reviews of cards in the Review state, newest first:
+    (the stability held before the review, days since the previous review, continuous;
+    recalled: any grade but Again). What ``trainer.scheduling.calibration`` compares.
+    ``db``: a ``Database`` or a ``Reader`` (``trainer stats``)."""
+    with db.read() as c:
+        rows = c.execute(
+            "SELECT json_extract(state_before, '$.stability'), julianday(reviewed_at) "
+            "- julianday(json_extract(state_before, '$.last_review')), rating > 1 "
+            f"FROM reviews WHERE kind = 'scheduled' AND prev_state = {REVIEW_STATE} "
+            "AND state_before IS NOT NULL ORDER BY reviewed_at DESC LIMIT ?",
+            (limit,)).fetchall()
+    return [(s, t, bool(y)) for s, t, y in rows if s is not None and t is not None]
+
+
+def first_answers(db: Database, since: datetime) -> tuple[int, int, list[int]]:
+    """Since ``since``: (answers of cards in learning, first answers included; new cards
+    introduced; their first grades counted, Again to Easy)."""
+    with db.read() as c:
+        row = c.execute(
+            "SELECT count(*) FILTER (WHERE was_new = 1 OR prev_state = 1), "
+            "count(*) FILTER (WHERE was_new = 1), "
+            + ", ".join(f"count(*) FILTER (WHERE was_new = 1 AND rating = {g})"
+                        for g in (1, 2, 3, 4))
+            + " FROM reviews WHERE kind = 'scheduled' AND reviewed_at >= ?",
+            (stamp(since),)).fetchone()
+    return row[0], row[1], list(row[2:])
+
+
+def recent_review_times(db: Database, limit: int = 300) -> list[datetime]:
+    """When the latest ``limit`` scheduled reviews were given (newest first)."""
+    with db.read() as c:
+        rows = c.execute("SELECT reviewed_at FROM reviews WHERE kind = 'scheduled' "
+                         "ORDER BY reviewed_at DESC LIMIT ?", (limit,)).fetchall()
+    return [parse_stamp(at) for (at,) in rows]
+
+
+def learning_due(db: Database, day_end: datetime) -> int:
+    """Cards in learning or relearning due before ``day_end``: answers today still owes
+    (one range scan of ``ix_cards_queue``)."""
+    with db.read() as c:
+        (count,), = c.execute(f"SELECT count(*) FROM cards WHERE state IN (1, 3) AND "
+                              f"due < ? AND {ACTIVE}", (stamp(day_end),))
+    return count

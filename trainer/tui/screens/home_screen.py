@@ -144,6 +144,14 @@ def readiness_line(ready: Readiness | None) -> str:
         return ""
     when = ("today" if ready.days_left == 0 else "tomorrow" if ready.days_left == 1
             else f"in [b]{ready.days_left}[/b] days")
-    return (f"\nInterview {when} ({ready.interview_date:%a %d %b}) · expected recall on "
+    line = (f"\nInterview {when} ({ready.interview_date:%a %d %b}) · expected recall on "
             f"the day [b]{ready.expected_recall:.0%}[/b] of {ready.total} cards "
-            f"({ready.studied} studied)")
+            f"({ready.studied} studied), [b]{ready.at_target:.0%}[/b] at the "
+            f"{ready.target:.0%} target")
+    if not ready.feasible and ready.planned is not None:  # the plan cannot get there
+        line += (f"\n[b]Cannot be ready[/b] within {ready.max_per_day} answers a day: about "
+                 f"{ready.planned:.0%} of cards can reach the target"
+                 + (f"; all need ~{ready.needed_per_day} a day" if ready.needed_per_day
+                    else "")
+                 + (f" or {ready.ready_by:%d %b %Y}" if ready.ready_by else ""))
+    return line
