@@ -63,12 +63,16 @@ def fixed(value: float, decimals: int) -> str:
     """``value`` with ``decimals`` decimals, a half rounded away from zero as people do
     (6.0625 -> 6.063; ``format`` rounds half to even: 6.062 beside 6.1875 -> 6.188). The
     value is read as written (its shortest repr), so 2.675 -> 2.68."""
-    from decimal import ROUND_HALF_UP, Decimal
+    value = float(value)
+    written = repr(value)
+    _, dot, digits = written.partition(".")
+    if "e" in written or not dot or len(digits) != decimals + 1 or digits[-1] != "5":
+        text = f"{value:.{decimals}f}"  # not a written half: format rounds it the same
+    else:  # a half as written (6.0625 to 3 decimals): away from zero
+        from decimal import ROUND_HALF_UP, Decimal
 
-    rounded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals),
-                                                   rounding=ROUND_HALF_UP)
-    text = f"{rounded:f}"
-    return text.lstrip("-") if rounded == 0 else text
+        text = f"{Decimal(written).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP):f}"
+    return text.lstrip("-") if float(text) == 0 else text
 
 
 class Instance(Model):
