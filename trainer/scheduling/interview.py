@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -549,18 +549,7 @@ def needed_per_day(projector: Projector, plan: InterviewPlan, cards: Sequence[Fs
         return plan_schedule(projector, plan, cards, unseen,
                              replace(workload, per_day=per_day), scale=scale).feasible
 
-    lo, hi = workload.per_day, max(workload.per_day * 2, 50)
-    while not ok(hi):
-        if hi >= limit:
-            return None
-        lo, hi = hi, min(limit, hi * 2)
-    while lo + 1 < hi:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    return hi
+    return _least(ok, workload.per_day, max(workload.per_day * 2, 50), limit)
 
 
 def ready_date(projector: Projector, plan: InterviewPlan, cards: Sequence[FsrsCard],
@@ -576,15 +565,22 @@ def ready_date(projector: Projector, plan: InterviewPlan, cards: Sequence[FsrsCa
         return plan_schedule(projector, later, cards, unseen, workload,
                              scale=scale).feasible
 
-    lo, hi = plan.days_left, plan.days_left * 2
+    days = _least(ok, plan.days_left, plan.days_left * 2, MAX_PLAN_DAYS)
+    return None if days is None else plan.today + timedelta(days=days)
+
+
+def _least(ok: Callable[[int], bool], lo: int, hi: int, limit: int) -> int | None:
+    """The smallest n above ``lo`` with ``ok(n)`` (``ok`` holding for every larger n too),
+    doubling from ``hi`` up to ``limit``, then halving; None when not even ``limit``."""
+    hi = max(hi, lo + 1)  # doubling from 0 would never move
     while not ok(hi):
-        if hi >= MAX_PLAN_DAYS:
+        if hi >= limit:
             return None
-        lo, hi = hi, min(MAX_PLAN_DAYS, hi * 2)
+        lo, hi = hi, min(limit, hi * 2)
     while lo + 1 < hi:
         mid = (lo + hi) // 2
         if ok(mid):
             hi = mid
         else:
             lo = mid
-    return plan.today + timedelta(days=hi)
+    return hi
