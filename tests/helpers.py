@@ -83,3 +83,25 @@ def require_torch():
         pytest.skip(f"torch is not importable: {error}")
     torch.set_num_threads(1)
     return torch
+
+
+def torch_mismatches(family, oracle, torch, instances: int, exact, atol: float) -> list[str]:
+    """Seeds ``0..instances-1`` (levels 1-3 in turn) where ``family``'s expected answer is
+    not what ``oracle(torch, params)`` computes: compared equal when ``exact(instance)``,
+    else within rtol 1e-9 and ``atol``."""
+    import numpy as np
+
+    failures = []
+    for seed in range(instances):
+        inst = family.generate(1 + seed % 3, seed)
+        got = oracle(torch, inst.params)
+        want = inst.expected.value
+        if exact(inst):
+            ok = np.array_equal(np.asarray(want), np.asarray(got))
+        else:
+            ok = np.allclose(np.asarray(want, dtype=float), np.asarray(got, dtype=float),
+                             rtol=1e-9, atol=atol)
+        if not ok:
+            failures.append(f"seed {seed} (level {inst.level}): expected {want}, torch {got}, "
+                            f"params {inst.params}")
+    return failures

@@ -32,7 +32,7 @@ from trainer.exercises.solver import SolverError
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "solver"))
 import solver_cases_training as sct  # noqa: E402  (the shared torch references)
 
-from tests.helpers import require_torch
+from tests.helpers import require_torch, torch_mismatches
 
 N_INSTANCES = 1000
 UNITS = {"GB": 10**9, "GiB": 2**30, "MB": 10**6, "MiB": 2**20}
@@ -176,20 +176,9 @@ def test_these_families_exist_and_have_an_oracle() -> None:
 @pytest.mark.parametrize("name", list(ORACLES))
 def test_expected_answers_match_torch(name: str) -> None:
     torch = require_torch()  # in the body: under CI=true a missing torch is a failure
-    family = FAMILIES[name]
-    failures = []
-    for seed in range(N_INSTANCES):
-        inst = family.generate(1 + seed % 3, seed)
-        got = ORACLES[name](torch, inst.params)
-        want = inst.expected.value
-        if inst.expected.kind in ("integer", "shape", "sequence"):
-            ok = want == got
-        else:
-            ok = np.allclose(np.asarray(want, dtype=float), np.asarray(got, dtype=float),
-                             rtol=1e-9, atol=1e-12)
-        if not ok:
-            failures.append(f"seed {seed} (level {inst.level}): expected {want}, torch {got}, "
-                            f"params {inst.params}")
+    failures = torch_mismatches(
+        FAMILIES[name], ORACLES[name], torch, N_INSTANCES, atol=1e-12,
+        exact=lambda inst: inst.expected.kind in ("integer", "shape", "sequence"))
     assert not failures, f"{len(failures)} mismatches:\n" + "\n".join(failures[:5])
 
 

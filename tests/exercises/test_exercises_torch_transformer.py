@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from tests.helpers import require_torch
+from tests.helpers import require_torch, torch_mismatches
 from trainer.exercises.families import FAMILIES
 from trainer.exercises.solver import SolverError
 
@@ -188,20 +188,9 @@ def test_these_families_exist_and_have_an_oracle() -> None:
 @pytest.mark.parametrize("name", list(ORACLES))
 def test_expected_answers_match_torch(name: str) -> None:
     torch = require_torch()  # in the body: under CI=true a missing torch is a failure
-    family = FAMILIES[name]
-    failures = []
-    for seed in range(N_INSTANCES):
-        inst = family.generate(1 + seed % 3, seed)
-        got = ORACLES[name](torch, inst.params)
-        want = inst.expected.value
-        if inst.expected.kind == "integer" or name == "top-k-top-p":  # counts, 0/1 masks
-            ok = np.array_equal(np.asarray(want), np.asarray(got))
-        else:
-            ok = np.allclose(np.asarray(want, dtype=float), np.asarray(got, dtype=float),
-                             rtol=1e-9, atol=1e-9)
-        if not ok:
-            failures.append(f"seed {seed} (level {inst.level}): expected {want}, torch {got}, "
-                            f"params {inst.params}")
+    failures = torch_mismatches(  # counts and 0/1 masks compared exactly
+        FAMILIES[name], ORACLES[name], torch, N_INSTANCES, atol=1e-9,
+        exact=lambda inst: inst.expected.kind == "integer" or name == "top-k-top-p")
     assert not failures, f"{len(failures)} mismatches:\n" + "\n".join(failures[:5])
 
 
