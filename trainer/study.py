@@ -195,7 +195,8 @@ class StudySession:
         self.interview = InterviewMode(self)  # a deadline, when settings.interview_date is set
         self._answered: list[_Answered] = []
         self._seen_day: datetime | None = None  # the study day _seen_today is about
-        self._seen_today: set[str] = set()  # keys reviewed that day (buries cloze siblings)
+        # note -> its deletions reviewed that day (a reviewed one buries its siblings)
+        self._seen_today: dict[str, set[str]] = {}
         self._started: datetime | None = None
         self._sync_cards()
 
@@ -380,8 +381,14 @@ class StudySession:
             return False
         if self._seen_day != day_start:  # a new study day: what was reviewed so far today
             self._seen_day = day_start
-            self._seen_today = self.repo.keys_reviewed_since(day_start)
-        return any(sibling_note(seen) == note and seen != key for seen in self._seen_today)
+            self._seen_today = {}
+            for seen in self.repo.keys_reviewed_since(day_start):
+                self._see(seen)
+        return bool(self._seen_today.get(note, set()) - {key})
+
+    def _see(self, key: str) -> None:
+        if (note := sibling_note(key)) is not None:
+            self._seen_today.setdefault(note, set()).add(key)
 
     def _practice_card(
         self, state: CardState, now: datetime, seed: int | None = None
@@ -499,7 +506,7 @@ class StudySession:
             review_id=review_id, key=key, grade=int(grade), duration_ms=duration_ms,
             topic=before.topic, seed=attempt.seed if attempt else None, leech=leech))
         if self._seen_day is not None and now >= self._seen_day:
-            self._seen_today.add(key)
+            self._see(key)
         if before.is_new and self._intro_day is not None:  # one more introduced: may unlock
             self._introduced[before.topic] = self._introduced.get(before.topic, 0) + 1
             self._waiting[before.topic] = self._waiting.get(before.topic, 1) - 1
