@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from benchmarks.collection import NOW, fill_database, synthetic_deck
 from benchmarks.rows import Row, median, percentile
-from trainer.config import Settings
+from trainer.app.study import StudySession
+from trainer.config.settings import Settings
 from trainer.store.database import open_database
-from trainer.study import StudySession
 from trainer.tui.app import make_app
 from trainer.tui.screens.practice_screen import PracticeScreen
 

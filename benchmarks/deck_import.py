@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 from benchmarks.rows import Row
-from trainer.config import Settings
+from trainer.app.study import StudySession
+from trainer.config.settings import Settings
 from trainer.store.database import open_database
-from trainer.study import StudySession
 
 GOAL_IMPORT_S = 2.0
 GOAL_RESCAN_S = 0.2

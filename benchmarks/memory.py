@@ -34,8 +34,8 @@ from datetime import timedelta
 from pathlib import Path
 import numpy as np
 from benchmarks.collection import NOW, _FMT, write_deck_files
-from trainer.config import Settings
-from trainer.study import StudySession
+from trainer.config.settings import Settings
+from trainer.app.study import StudySession
 
 home, n, import_too = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "1"
 write_deck_files(home / "decks", n)
@@ -62,8 +62,8 @@ import asyncio, json, sys
 from pathlib import Path
 from zoneinfo import ZoneInfo
 from benchmarks.app_latency import _answer
-from trainer.config import Settings
-from trainer.study import StudySession
+from trainer.config.settings import Settings
+from trainer.app.study import StudySession
 
 def peak_kib():
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss over from the parent through fork

@@ -28,8 +28,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 
 from benchmarks.rows import Row, median, user_environment
-from trainer.config import Settings
-from trainer.progress import ProgressTracker
+from trainer.app.progress import ProgressTracker
+from trainer.config.settings import Settings
 from trainer.store.database import open_database
 
 GOAL_MS = 300.0

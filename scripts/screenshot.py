@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from trainer.config import Settings
-from trainer.study import StudySession
+from trainer.app.study import StudySession
+from trainer.config.settings import Settings
 from trainer.tui.app import make_app
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

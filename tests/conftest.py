@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import TINY_DECK
-from trainer.config import Settings
+from trainer.config.settings import Settings
 
 
 @pytest.fixture(autouse=True)

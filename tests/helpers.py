@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from trainer.config import Settings
-from trainer.study import StudySession
+from trainer.app.study import StudySession
+from trainer.config.settings import Settings
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 UTC_ZONE = ZoneInfo("UTC")

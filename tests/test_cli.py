@@ -8,7 +8,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from trainer.cli import main
+from trainer.cli.main import main
 
 
 def test_cards_json_lists_the_bilingual_deck(capsys):
@@ -176,7 +176,7 @@ def test_garbage_collection_is_off_only_while_a_command_starts(tmp_path: Path, m
     runs, an app command when the app has mounted, and every command when it ends."""
     import gc
 
-    from trainer import cli
+    from trainer.cli import main as cli
 
     seen = {}
 
@@ -210,11 +210,11 @@ async def test_the_app_turns_collection_back_on_when_it_mounts(tiny_settings):
 
 
 def test_the_trainer_command_starts_through_the_launcher(tmp_path: Path, monkeypatch, capsys):
-    """The console script (trainer.launch:main) turns collection off before the command
+    """The console script (trainer.cli.launch:main) turns collection off before the command
     line is imported; the command runs and collection is back on when it returns."""
     import gc
 
-    from trainer import launch
+    from trainer.cli import launch
 
     monkeypatch.setattr(sys, "argv", ["trainer", "--home", str(tmp_path), "paths"])
     assert launch.main() == 0

@@ -11,28 +11,28 @@ PACKAGE = Path(__file__).resolve().parent.parent / "trainer"
 
 # layer -> modules it must never import
 FORBIDDEN = {
-    "deck": {"textual", "sqlalchemy", "alembic", "trainer.study", "trainer.tui", "trainer.cli",
+    "deck": {"textual", "sqlalchemy", "alembic", "trainer.app.study", "trainer.tui", "trainer.cli.main",
              "trainer.store", "trainer.scheduling"},
-    "exercises": {"textual", "sqlalchemy", "alembic", "torch", "trainer.study", "trainer.tui",
-                  "trainer.cli", "trainer.store"},
-    "scheduling": {"textual", "sqlalchemy", "alembic", "trainer.study", "trainer.tui",
-                   "trainer.cli", "trainer.store", "trainer.deck"},
-    "store": {"textual", "trainer.study", "trainer.tui", "trainer.cli", "trainer.deck",
+    "exercises": {"textual", "sqlalchemy", "alembic", "torch", "trainer.app.study", "trainer.tui",
+                  "trainer.cli.main", "trainer.store"},
+    "scheduling": {"textual", "sqlalchemy", "alembic", "trainer.app.study", "trainer.tui",
+                   "trainer.cli.main", "trainer.store", "trainer.deck"},
+    "store": {"textual", "trainer.app.study", "trainer.tui", "trainer.cli.main", "trainer.deck",
               "trainer.scheduling"},
-    "study.py": {"textual", "trainer.tui", "trainer.cli"},
-    "authoring.py": {"textual", "trainer.tui", "trainer.cli", "trainer.study"},  # application
-    "interview_mode.py": {"textual", "trainer.tui", "trainer.cli"},  # application layer
-    "optimize.py": {"textual", "trainer.tui", "trainer.cli"},  # application layer
-    "config_edit.py": {"textual", "sqlalchemy", "trainer.store", "trainer.tui", "trainer.cli"},
-    "progress.py": {"textual", "trainer.tui", "trainer.cli"},  # application layer
-    "drill.py": {"textual", "trainer.tui", "trainer.cli"},  # application layer
-    "charts.py": {"textual", "sqlalchemy", "trainer.store", "trainer.study", "trainer.tui",
-                  "trainer.cli"},  # pure drawing, shared by the CLI and the TUI
-    "tui": {"sqlalchemy", "alembic", "trainer.store", "trainer.cli"},
+    "study.py": {"textual", "trainer.tui", "trainer.cli.main"},
+    "authoring.py": {"textual", "trainer.tui", "trainer.cli.main", "trainer.app.study"},  # application
+    "interview_mode.py": {"textual", "trainer.tui", "trainer.cli.main"},  # application layer
+    "optimize.py": {"textual", "trainer.tui", "trainer.cli.main"},  # application layer
+    "config_edit.py": {"textual", "sqlalchemy", "trainer.store", "trainer.tui", "trainer.cli.main"},
+    "progress.py": {"textual", "trainer.tui", "trainer.cli.main"},  # application layer
+    "drill.py": {"textual", "trainer.tui", "trainer.cli.main"},  # application layer
+    "charts.py": {"textual", "sqlalchemy", "trainer.store", "trainer.app.study", "trainer.tui",
+                  "trainer.cli.main"},  # pure drawing, shared by the CLI and the TUI
+    "tui": {"sqlalchemy", "alembic", "trainer.store", "trainer.cli.main"},
     # the doors out (application layer) and the web face: no UI, and serve reaches the
     # store only through the app processes it starts
-    "interchange": {"textual", "sqlalchemy", "alembic", "trainer.tui", "trainer.cli"},
-    "serve.py": {"sqlalchemy", "alembic", "trainer.store", "trainer.study", "trainer.cli"},
+    "interchange": {"textual", "sqlalchemy", "alembic", "trainer.tui", "trainer.cli.main"},
+    "serve.py": {"sqlalchemy", "alembic", "trainer.store", "trainer.app.study", "trainer.cli.main"},
 }
 
 

@@ -12,14 +12,14 @@ import sys
 from pathlib import Path
 
 from tests.helpers import open_study
-from trainer.config import Settings
+from trainer.config.settings import Settings
 
 CODE = """
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from trainer.config import load_settings
-from trainer.study import StudySession
+from trainer.config.settings import load_settings
+from trainer.app.study import StudySession
 from trainer.tui.app import make_app
 settings = load_settings(home=Path(sys.argv[1]))
 study = StudySession.open(settings)

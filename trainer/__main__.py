@@ -1,3 +1,3 @@
-from trainer.launch import main
+from trainer.cli.launch import main
 
 raise SystemExit(main())

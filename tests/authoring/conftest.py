@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.config import Settings
+from trainer.config.settings import Settings
 
 FAKE_EDITOR = Path(__file__).resolve().parent / "fake_editor.py"
 

@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from trainer.config import Settings
-from trainer.study import StudySession
+from trainer.app.study import StudySession
+from trainer.config.settings import Settings
 
 
 def main(db: str, decks: str, go: str) -> None:

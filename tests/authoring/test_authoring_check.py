@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.authoring.conftest import rows
 from tests.helpers import NOW, open_study
-from trainer.cli import main
+from trainer.cli.main import main
 
 GOOD = ("---\ntopic: pooling\n---\n\n## Where does a max-pool send the gradient? {#pool-max}\n\n"
         "To the maximum of each window.\n\n## What does average pooling send back? {#pool-avg}"

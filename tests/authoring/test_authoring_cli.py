@@ -11,9 +11,9 @@ import pytest
 
 from tests.authoring.conftest import FAKE_EDITOR, rows
 from tests.helpers import NOW, open_study
-from trainer.authoring import editor_argv, editor_command
-from trainer.cli import main
-from trainer.config import load_settings
+from trainer.app.authoring import editor_argv, editor_command
+from trainer.cli.main import main
+from trainer.config.settings import load_settings
 
 
 @pytest.fixture

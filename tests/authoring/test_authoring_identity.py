@@ -13,7 +13,7 @@ import pytest
 
 from tests.authoring.conftest import rows
 from tests.helpers import NOW, open_study
-from trainer.config import Settings
+from trainer.config.settings import Settings
 
 
 class Session:

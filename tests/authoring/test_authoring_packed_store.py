@@ -175,16 +175,16 @@ def test_an_unchanged_start_skips_the_identity_sync_and_an_edit_is_still_synced(
         settings, decks, monkeypatch):
     """No file changed since the last sync: nothing in the store can differ (the cache is
     saved only after the sync it follows), so the identity sync is not run again."""
-    import trainer.authoring
+    import trainer.app.authoring
 
     synced = []
-    real_sync = trainer.authoring.sync_identity
+    real_sync = trainer.app.authoring.sync_identity
 
     def sync_identity(sources, deck):
         synced.append(sorted(deck.cards))
         return real_sync(sources, deck)
 
-    monkeypatch.setattr(trainer.authoring, "sync_identity", sync_identity)
+    monkeypatch.setattr(trainer.app.authoring, "sync_identity", sync_identity)
     (decks / "pooling.md").write_text(GOOD, encoding="utf-8")
     open_study(settings).close()
     assert synced == [["pooling:pool-avg", "pooling:pool-max"]]

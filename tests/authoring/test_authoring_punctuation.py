@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.cli import main
+from trainer.cli.main import main
 from trainer.deck.parser import parse_text
 
 ZH = "---\nlang: zh\n---\n\n"

@@ -140,7 +140,7 @@ def test_naive_now_is_refused(tiny_settings):
 
 def test_cloze_siblings_are_buried_for_the_rest_of_the_study_day(tmp_path):
     """c2 came right after c1 and showed c1's hidden text; it now waits for tomorrow."""
-    from trainer.config import Settings as _Settings
+    from trainer.config.settings import Settings as _Settings
 
     now = NOW
 
@@ -179,7 +179,7 @@ def test_cloze_siblings_are_buried_for_the_rest_of_the_study_day(tmp_path):
 def test_new_cards_build_on_what_they_require_and_groups_can_be_studied(tmp_path):
     """Twenty topics: a new learner starts with the topics that require none and meets a
     topic only once each topic it builds on has had UNLOCK_AFTER cards introduced."""
-    from trainer.config import Settings as _Settings
+    from trainer.config.settings import Settings as _Settings
     from trainer.deck.topics import UNLOCK_AFTER
 
     settings = _Settings(home=tmp_path / "home", exercises=False, new_per_day=80,

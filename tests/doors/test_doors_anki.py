@@ -13,11 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import open_study
-from trainer.cli import main
-from trainer.config import Settings
-from trainer.deck.loader import builtin_content_dir
-from trainer.deck.topics import load_plan
-from trainer.interchange.anki import (
+from trainer.app.interchange.anki import (
     BASIC_MODEL,
     BASIC_MODEL_ID,
     CLOZE_MODEL,
@@ -25,6 +21,10 @@ from trainer.interchange.anki import (
     export_anki,
     load_export_deck,
 )
+from trainer.cli.main import main
+from trainer.config.settings import Settings
+from trainer.deck.loader import builtin_content_dir
+from trainer.deck.topics import load_plan
 
 # One heading, one line (a cloze heading cannot wrap): c1 holds LaTeX's "}}", c2 a hint.
 WEIGHTS = (r"## Attention weights are {{c1::$\mathrm{softmax}(QK^\top \cdot "

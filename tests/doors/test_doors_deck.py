@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.cli import main
+from trainer.cli.main import main
 from trainer.deck.loader import builtin_content_dir, load_deck, parse_builtin
 
 

@@ -15,9 +15,9 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
 from tests.helpers import NOW, open_study
-from trainer.cli import main
-from trainer.config import Settings
-from trainer.interchange.reviews import FSRS_COLUMNS, read_reviews
+from trainer.app.interchange.reviews import FSRS_COLUMNS, read_reviews
+from trainer.cli.main import main
+from trainer.config.settings import Settings
 from trainer.store.stamps import stamp
 
 REVIEW_COLUMNS = ("c.key, r.rating, r.reviewed_at, r.duration_ms, r.was_new, r.state_before, "
@@ -162,7 +162,7 @@ def test_the_fsrs_layout_is_the_optimizers(tmp_path, tiny):
     study.answer("pooling:pool-max", 3, first, duration_ms=4200)
     later = first + timedelta(days=3)
     study.answer("pooling:pool-max", 1, later, duration_ms=None)
-    from trainer.progress import ProgressTracker
+    from trainer.app.progress import ProgressTracker
 
     ProgressTracker.of(study).queries.record_drill(
         "pooling:pool-max", rating=4, reviewed_at=later + timedelta(hours=1), duration_ms=900,

@@ -21,8 +21,8 @@ import pytest
 from aiohttp import WSServerHandshakeError
 from aiohttp.test_utils import TestClient, TestServer
 
-from trainer.cli import main
-from trainer.serve import TOKEN_PARAM, TrainerServer, is_loopback
+from trainer.cli.main import main
+from trainer.cli.serve import TOKEN_PARAM, TrainerServer, is_loopback
 
 TOKEN = "s3cret-token-for-tests"
 

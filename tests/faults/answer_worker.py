@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from trainer.config import Settings
-from trainer.study import StudySession
+from trainer.app.study import StudySession
+from trainer.config.settings import Settings
 
 THINK_MS = 5
 

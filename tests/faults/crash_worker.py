@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from trainer.config import Settings
-from trainer.study import StudySession
+from trainer.app.study import StudySession
+from trainer.config.settings import Settings
 
 
 def main(home: str, decks: str, count: str) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from fsrs import Card as FsrsCard
 from fsrs import State
 
-from trainer.config import Settings
+from trainer.config.settings import Settings
 from trainer.scheduling.memory import Grade, MemoryModel
 
 FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")

@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from textual.widgets import Input, Static
 
 from tests.helpers import NOW, open_study, settle
-from trainer.cli import main
-from trainer.config import Settings
+from trainer.cli.main import main
+from trainer.config.settings import Settings
 from trainer.deck.latex import MAX_NESTING, latex_to_unicode
 from trainer.tui.app import make_app
 from trainer.tui.screens.settings_screen import SettingsScreen

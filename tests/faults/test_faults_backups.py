@@ -23,8 +23,8 @@ from hypothesis import strategies as st
 
 from tests.faults.replay import replay
 from tests.helpers import NOW, open_study
-from trainer.cli import main
-from trainer.config import Settings
+from trainer.cli.main import main
+from trainer.config.settings import Settings
 from trainer.store.backups import KEEP, keep_exit_backup, prune
 from trainer.store.database import HEAD_REVISION, open_database
 from trainer.tui.app import TrainerApp
@@ -204,7 +204,7 @@ def test_the_exit_backup_is_taken_even_when_the_app_crashes(tmp_path, tiny_deck,
         raise RuntimeError("boom")
 
     monkeypatch.setattr(TrainerApp, "run", crash)
-    monkeypatch.setattr("trainer.cli.needs_terminal", lambda: None)  # as in a terminal
+    monkeypatch.setattr("trainer.cli.main.needs_terminal", lambda: None)  # as in a terminal
     with pytest.raises(RuntimeError, match="boom"):
         main(["--home", str(settings.home), "practice"])
     (copy,) = (settings.home / "backups").glob("auto-*.sqlite3")

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import NOW, UTC_ZONE, open_study, settle
-from trainer.cli import build_parser, main
-from trainer.config import Settings
+from trainer.app.study import StudySession
+from trainer.cli.main import build_parser, main
+from trainer.config.settings import Settings
 from trainer.deck.loader import load_deck
 from trainer.store import database
 from trainer.store.database import StoreError, open_database
-from trainer.study import StudySession
 from trainer.tui.app import TrainerApp, make_app
 
 TRAINER = Path(sys.executable).parent / "trainer"

@@ -21,7 +21,7 @@ import pytest
 
 from tests.faults.replay import replay
 from tests.helpers import NOW, open_study
-from trainer.config import Settings
+from trainer.config.settings import Settings
 from trainer.store.database import StoreError, open_database
 from trainer.store.records import CardEntry
 from trainer.store.repository import Repository

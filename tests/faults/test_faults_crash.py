@@ -19,7 +19,7 @@ import pytest
 
 from tests.faults.replay import replay
 from tests.terminal import Terminal
-from trainer.config import Settings
+from trainer.config.settings import Settings
 
 pytestmark = pytest.mark.tmux
 

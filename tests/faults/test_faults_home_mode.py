@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.config_edit import apply
-from trainer.settings_file import save_setting
+from trainer.config.edit import apply
+from trainer.config.file import save_setting
 
 
 @pytest.fixture

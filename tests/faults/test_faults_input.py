@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from textual.widgets import Input
 
 from tests.helpers import NOW, open_study, settle
-from trainer.cli import build_parser, main
-from trainer.config import Settings
+from trainer.cli.main import build_parser, main
+from trainer.config.settings import Settings
 from trainer.deck.parser import parse_text
 from trainer.tui.app import TrainerApp, make_app
 

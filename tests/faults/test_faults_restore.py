@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.cli import main
+from trainer.cli.main import main
 from trainer.store.database import StoreError
 from trainer.store.restore import in_use, list_backups, restore
 

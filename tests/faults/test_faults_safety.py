@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import NOW, open_study
-from trainer.cli import main
-from trainer.config import Settings
+from trainer.cli.main import main
+from trainer.config.settings import Settings
 from trainer.deck.parser import parse_text
 
 PACKAGE = Path(__file__).resolve().parent.parent.parent / "trainer"

@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.faults.replay import replay
-from trainer.config import Settings
+from trainer.app.study import StudySession
+from trainer.config.settings import Settings
 from trainer.scheduling.study_day import study_day_bounds
-from trainer.study import StudySession
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.cli import main
-from trainer.config import load_settings
+from trainer.cli.main import main
+from trainer.config.settings import load_settings
 
 
 @pytest.fixture

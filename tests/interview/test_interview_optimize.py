@@ -17,9 +17,9 @@ from sqlalchemy import insert, text
 
 from benchmarks.interview_sim import SimulatedLearner
 from tests.helpers import NOW, open_study
-from trainer.cli import main
-from trainer.config import Settings, load_settings
-from trainer.optimize import MIN_CARDS, MIN_REVIEWS, optimize
+from trainer.app.optimize import MIN_CARDS, MIN_REVIEWS, optimize
+from trainer.cli.main import main
+from trainer.config.settings import Settings, load_settings
 from trainer.scheduling.memory import Grade
 from trainer.store.models import ReviewRow
 from trainer.store.planning import scheduled_history

@@ -18,9 +18,9 @@ import tomli_w
 from benchmarks.interview_sim import SimulatedLearner
 from tests.helpers import open_study
 from tests.interview.test_interview_calibration import DECAY, FACTOR, torch_map_scale
-from trainer.cli import main
-from trainer.cli_settings import format_readiness
-from trainer.config import Settings
+from trainer.cli.main import main
+from trainer.cli.settings import format_readiness
+from trainer.config.settings import Settings
 
 START = datetime(2026, 10, 1, 9, tzinfo=UTC)
 N_CARDS = 40

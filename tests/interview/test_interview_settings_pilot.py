@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Input, Select, Static
 
 from tests.helpers import NOW, open_study, settle
-from trainer.config import load_settings
+from trainer.config.settings import load_settings
 from trainer.tui.app import make_app
 from trainer.tui.screens.home_screen import HomeScreen
 from trainer.tui.screens.settings_screen import SettingsScreen

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.cli import main
-from trainer.config import ConfigError, environment_values, load_settings
+from trainer.cli.main import main
+from trainer.config.settings import ConfigError, environment_values, load_settings
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.cli import main
+from trainer.cli.main import main
 from trainer.exercises.networks import NetworkError
 from trainer.exercises.networks.transformer import (
     BUILTIN_TRANSFORMERS,
@@ -189,7 +189,7 @@ def test_solve_errors_are_one_line_and_exit_2(tmp_path: Path, capsys) -> None:
 
 
 def test_solve_does_not_import_torch_or_transformers(tmp_path: Path) -> None:
-    code = (f"import sys; from trainer.cli import main; "
+    code = (f"import sys; from trainer.cli.main import main; "
             f"main(['--home', {str(tmp_path)!r}, 'solve', '--net', 'gpt2']); "
             f"bad = {{'torch', 'transformers', 'torchvision'}} & set(sys.modules); "
             f"assert not bad, bad")

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from tests.helpers import NOW, open_study
-from trainer.drill import DrillSession, drill_items
-from trainer.progress import ProgressTracker, parse_window
+from trainer.app.drill import DrillSession, drill_items
+from trainer.app.progress import ProgressTracker, parse_window
 from trainer.scheduling.memory import Grade
 from trainer.store.database import StoreError
 from trainer.store.records import Attempt

@@ -8,8 +8,8 @@ import pytest
 
 from tests.helpers import NOW, open_study
 from tests.progress.conftest import card_row, review_rows
-from trainer.drill import DrillSession
-from trainer.progress import ProgressTracker
+from trainer.app.drill import DrillSession
+from trainer.app.progress import ProgressTracker
 from trainer.scheduling.leech import is_leech_lapse
 from trainer.scheduling.memory import Grade
 

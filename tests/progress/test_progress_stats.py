@@ -16,9 +16,8 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from tests.helpers import NOW, open_study
 from tests.progress.conftest import add_review, set_card
-from trainer.charts import hbar, heat_levels, vbars
-from trainer.cli import main
-from trainer.progress import (
+from trainer.app.charts import hbar, heat_levels, vbars
+from trainer.app.progress import (
     WEAK_BELOW,
     ProgressTracker,
     format_duration,
@@ -26,6 +25,7 @@ from trainer.progress import (
     parse_window,
     recall_now,
 )
+from trainer.cli.main import main
 
 DAY = timedelta(days=1)
 
@@ -151,7 +151,7 @@ def test_stats_command_imports_no_sqlalchemy_numpy_or_textual(tiny_settings):
     of a fresh process's)."""
     open_study(tiny_settings).close()
     code = ("import sys\n"
-            "from trainer.cli import main\n"
+            "from trainer.cli.main import main\n"
             "assert main(sys.argv[1:]) == 0\n"
             "heavy = {'sqlalchemy', 'alembic', 'numpy', 'textual'}\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & heavy), file=sys.stderr)\n")

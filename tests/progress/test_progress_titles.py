@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import NOW, open_study
-from trainer.config import Settings
-from trainer.progress import ProgressTracker
+from trainer.app.progress import ProgressTracker
+from trainer.config.settings import Settings
 from trainer.scheduling.memory import Grade
 
 DECK = """---

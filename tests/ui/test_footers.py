@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Footer, Input
 
 from tests.helpers import NOW, open_study, settle
-from trainer.config import Settings
+from trainer.config.settings import Settings
 from trainer.tui.app import make_app
 
 SIZES = [(100, 30), (80, 24)]

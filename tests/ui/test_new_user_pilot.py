@@ -10,7 +10,7 @@ from textual import events
 from textual.widgets import Static
 
 from tests.helpers import NOW, open_study, settle
-from trainer.config import Settings
+from trainer.config.settings import Settings
 from trainer.tui.app import make_app
 from trainer.tui.widgets.matrix_input import MatrixInput
 

@@ -13,8 +13,8 @@ from textual.widgets import Button, DataTable, Input, Static
 
 from tests.helpers import NOW, open_study, settle
 from tests.progress.test_progress_titles import DECK as ATTENTION_DECK
-from trainer.config import Settings
-from trainer.progress import ProgressTracker
+from trainer.app.progress import ProgressTracker
+from trainer.config.settings import Settings
 from trainer.scheduling.memory import Grade
 from trainer.store.records import Attempt
 from trainer.tui.app import make_app

@@ -41,8 +41,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from trainer.app.exercise_cards import FENCE_INFO, spec_from_yaml
 from trainer.deck import cloze
-from trainer.deck.exercise_cards import FENCE_INFO, spec_from_yaml
 from trainer.deck.identity import digest
 from trainer.deck.latex import MAX_NESTING, nesting_depth, unknown_macros
 from trainer.deck.models import CardText, ParsedCard, ParsedFile, Problem

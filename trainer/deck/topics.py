@@ -16,7 +16,7 @@ from collections.abc import Collection, Mapping
 from functools import cache
 from pathlib import Path
 
-from trainer.model import Model
+from trainer.core.model import Model
 
 UNLOCK_AFTER = 5  # cards of each required topic introduced before a topic's first new card
 OTHER_GROUP = "mine"

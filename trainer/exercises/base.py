@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
+from trainer.core.model import Model
 from trainer.exercises.catalog import BY_NAME, LEVELS
-from trainer.model import Model
 
 if TYPE_CHECKING:  # NumPy is imported when an instance is drawn, not with these models
     import numpy as np

@@ -1,6 +1,6 @@
 """What the store keeps about deck files and card sources (tables of migration 0004).
 
-The application layer (``trainer/authoring.py``) decides which stored card is which written
+The application layer (``trainer/app/authoring.py``) decides which stored card is which written
 card; this module reads what it needs and applies its decisions, one transaction each.
 Plain records go in and out; the deck's own objects never reach the store.
 
@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import NamedTuple
 
-from trainer.model import Model
+from trainer.core.model import Model
 from trainer.store.database import Database, guarded_write
 from trainer.store.records import CardEntry
 

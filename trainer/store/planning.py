@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from trainer.model import Model
+from trainer.core.model import Model
 from trainer.store.database import Database, guarded_write
 from trainer.store.records import ACTIVE, STATE_COLUMNS, CardState
 from trainer.store.stamps import parse_stamp, stamp

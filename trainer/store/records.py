@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from trainer.model import Model
+from trainer.core.model import Model
 from trainer.store.stamps import parse_stamp
 
 # The columns of ``cards`` a ``CardState`` is read from, in ``CardState.from_row`` order.

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from trainer.model import Model
+from trainer.core.model import Model
 from trainer.store.database import guarded_write
 from trainer.store.records import STATE_COLUMNS, CardState
 from trainer.store.stamps import parse_stamp, stamp

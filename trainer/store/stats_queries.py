@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from trainer.model import Model
+from trainer.core.model import Model
 from trainer.store.database import guarded_write
 from trainer.store.stamps import parse_stamp, stamp
 

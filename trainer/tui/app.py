@@ -11,9 +11,9 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from trainer.config import Settings
-from trainer.settings_file import save_setting
-from trainer.study import StudySession
+from trainer.app.study import StudySession
+from trainer.config.file import save_setting
+from trainer.config.settings import Settings
 from trainer.tui.live_reload import watcher
 from trainer.tui.screens.help_modal import HelpModal, key_names, key_rows
 from trainer.tui.screens.practice_screen import PracticeScreen

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from textual.app import App, SuspendNotSupported
 from textual.message import Message
 
-from trainer.authoring import DeckChanges, editor_argv, editor_command, source_location
-from trainer.study import PracticeCard
+from trainer.app.authoring import DeckChanges, editor_argv, editor_command, source_location
+from trainer.app.study import PracticeCard
 
 POLL_SECONDS = 0.5
 QUIET_AFTER_ERROR_SECONDS = 10.0  # a full or locked database: do not retry twice a second

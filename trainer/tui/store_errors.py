@@ -19,7 +19,7 @@ from typing import Concatenate, ParamSpec, TypeVar
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from trainer.study import StoreError
+from trainer.app.study import StoreError
 
 P = ParamSpec("P")
 R = TypeVar("R")

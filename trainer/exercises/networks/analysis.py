@@ -33,7 +33,7 @@ from typing import Any
 
 from pydantic import Field, computed_field
 
-from trainer.model import Model
+from trainer.core.model import Model
 
 from ..solver import (
     Layer,

@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from trainer.model import Model
+from trainer.core.model import Model
 
 from .errors import NetworkError
 

@@ -33,7 +33,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, ConfigDict, Field, StrictBool, StrictInt
 
-from trainer.model import Model
+from trainer.core.model import Model
 
 from ..solver import conv2d_params, layernorm_params, linear_params
 from .errors import NetworkError

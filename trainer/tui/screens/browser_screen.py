@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from trainer.progress import (
+from trainer.app.progress import (
     BROWSE_STATES,
     BrowseQuery,
     BrowserCard,
@@ -31,7 +31,7 @@ from trainer.progress import (
     count_of,
     format_percent,
 )
-from trainer.study import PracticeCard, StoreError
+from trainer.app.study import PracticeCard, StoreError
 from trainer.tui.live_reload import DecksReloaded, edit_card
 from trainer.tui.screens.confirm_modal import ConfirmModal
 from trainer.tui.screens.help_modal import HELP_AND_QUIT

@@ -15,9 +15,9 @@ from textual.binding import Binding
 from textual.markup import escape
 from textual.widgets import Button, Label, Static
 
-from trainer.drill import DrillSession
-from trainer.progress import MissedCard
-from trainer.study import Attempt, PracticeCard, SessionSummary, StoreError
+from trainer.app.drill import DrillSession
+from trainer.app.progress import MissedCard
+from trainer.app.study import Attempt, PracticeCard, SessionSummary, StoreError
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.screens.practice_screen import PracticeScreen, format_summary
 from trainer.tui.store_errors import StoreFailed, report_store_error, reports_store_errors

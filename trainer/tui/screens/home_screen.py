@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
-from trainer.study import Overview, Readiness
+from trainer.app.study import Overview, Readiness
 from trainer.tui.live_reload import DecksReloaded, watcher
 from trainer.tui.screens.browser_screen import BrowserScreen
 from trainer.tui.screens.help_modal import HELP_AND_QUIT

@@ -16,7 +16,7 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar, Static
 
-from trainer.study import (
+from trainer.app.study import (
     Attempt,
     CheckResult,
     PracticeCard,

@@ -17,8 +17,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static
 
-from trainer.config import Settings
-from trainer.config_edit import SettingError, apply, dashed, parse_value
+from trainer.config.edit import SettingError, apply, dashed, parse_value
+from trainer.config.settings import Settings
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 
 # (setting, label, hint) for the text fields; the language is a Select above them.

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from textual.widgets import Static
 
-from trainer.charts import vbars
+from trainer.app.charts import vbars
 
 
 class BarChart(Static):

@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.reactive import var
 from textual.widgets import Label, Rule
 
-from trainer.study import PracticeCard
+from trainer.app.study import PracticeCard
 from trainer.tui.widgets.markdown_text import MarkdownText
 
 

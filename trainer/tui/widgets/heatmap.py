@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from trainer.charts import heat_levels
-from trainer.progress import DayActivity
+from trainer.app.charts import heat_levels
+from trainer.app.progress import DayActivity
 
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 # Theme colours for levels 0 (no review) to 4 (the busiest days).

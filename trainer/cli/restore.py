@@ -7,8 +7,8 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from trainer.cli_errors import EXIT_OK, EXIT_USAGE, fail
-from trainer.config import Settings
+from trainer.cli.errors import EXIT_OK, EXIT_USAGE, fail
+from trainer.config.settings import Settings
 
 
 def restore(settings: Settings, args: argparse.Namespace) -> int:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from fsrs import Card as FsrsCard
 from fsrs import State
 
-from trainer.model import Model
+from trainer.core.model import Model
 from trainer.scheduling.calibration import calibrate
 from trainer.scheduling.interview import (
     InterviewPlan,
@@ -55,7 +55,7 @@ from trainer.store.database import StoreError
 from trainer.store.records import CardState
 
 if TYPE_CHECKING:
-    from trainer.study import StudySession
+    from trainer.app.study import StudySession
 
 HISTORY_DAYS = 90  # how far back answers per new card and first answers are read
 

@@ -36,9 +36,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Literal
 
-from trainer.config import Settings
-from trainer.interchange.files import OutputError, check_new_file, write_atomically
-from trainer.model import Model
+from trainer.app.interchange.files import OutputError, check_new_file, write_atomically
+from trainer.app.study import StudySession, _from_fsrs, _to_fsrs
+from trainer.config.settings import Settings
+from trainer.core.model import Model
 from trainer.scheduling.memory import Grade
 from trainer.store.records import CardState
 from trainer.store.review_log import (
@@ -51,7 +52,6 @@ from trainer.store.review_log import (
     insert_reviews,
     scheduled_reviews,
 )
-from trainer.study import StudySession, _from_fsrs, _to_fsrs
 
 Format = Literal["fsrs", "anki-revlog"]
 FORMATS: tuple[Format, ...] = ("fsrs", "anki-revlog")

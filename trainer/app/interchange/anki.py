@@ -29,15 +29,15 @@ from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from trainer.config import Settings
+from trainer.app.interchange.files import OutputError, check_new_file, write_atomically
+from trainer.app.study import with_exercises
+from trainer.config.settings import Settings
+from trainer.core.model import Model
 from trainer.deck import cloze
 from trainer.deck.loader import builtin_content_dir, load_deck
 from trainer.deck.models import Card, Deck
 from trainer.deck.topics import OTHER_GROUP, load_plan
 from trainer.exercises.base import Instance
-from trainer.interchange.files import OutputError, check_new_file, write_atomically
-from trainer.model import Model
-from trainer.study import with_exercises
 
 LanguageChoice = Literal["en", "zh", "both"]
 ROOT_DECK = "trainer"

@@ -1,9 +1,9 @@
-"""The ``config``, ``interview`` and ``optimize`` commands (registered by ``trainer.cli``).
+"""The ``config``, ``interview`` and ``optimize`` commands (registered by ``trainer.cli.main``).
 
 ``trainer config list|get KEY|set KEY VALUE|unset KEY`` reads and writes config.toml:
 values are validated through ``Settings`` first, a bad one is one line and exit status 2
 with the file untouched. ``trainer interview`` shows the countdown and readiness.
-``trainer optimize`` fits personal FSRS parameters (``trainer.optimize``).
+``trainer optimize`` fits personal FSRS parameters (``trainer.app.optimize``).
 """
 
 from __future__ import annotations
@@ -16,10 +16,9 @@ from datetime import datetime
 
 import tomli_w
 
-from trainer.cli_errors import EXIT_OK
-from trainer.cli_errors import fail as _fail
-from trainer.config import Settings, env_name, read_config_file
-from trainer.config_edit import (
+from trainer.cli.errors import EXIT_OK
+from trainer.cli.errors import fail as _fail
+from trainer.config.edit import (
     NOT_IN_FILE,
     SettingError,
     apply,
@@ -31,6 +30,7 @@ from trainer.config_edit import (
     source_of,
     toml_value,
 )
+from trainer.config.settings import Settings, env_name, read_config_file
 
 
 def add_parsers(commands, parents: list[argparse.ArgumentParser]) -> None:
@@ -148,8 +148,8 @@ _CONFIG = {"list": _config_list, "get": _config_get, "set": _config_set,
 def interview_command(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from trainer.app.study import StudySession
     from trainer.store.database import StoreError
-    from trainer.study import StudySession
 
     if settings.interview_date is None:
         if args.json:
@@ -209,7 +209,7 @@ def format_readiness(ready) -> str:
 
 # -- trainer optimize ----------------------------------------------------------------------
 def optimize_command(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.optimize import OptimizerMissing, run
+    from trainer.app.optimize import OptimizerMissing, run
     from trainer.store.database import StoreError
 
     try:

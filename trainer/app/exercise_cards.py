@@ -27,9 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
+from trainer.core.model import Model
 from trainer.exercises.catalog import BY_NAME as FAMILY_NAMES
 from trainer.exercises.catalog import LEVELS
-from trainer.model import Model
 
 if TYPE_CHECKING:
     from trainer.exercises.base import Instance

@@ -14,7 +14,7 @@ from typing import Literal, get_args, get_origin
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from trainer.model import Model
+from trainer.core.model import Model
 
 Language = Literal["en", "zh"]
 

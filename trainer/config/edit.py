@@ -15,7 +15,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from trainer.config import (
+from trainer.config.file import remove_setting, save_setting
+from trainer.config.settings import (
     ConfigError,
     Settings,
     env_name,
@@ -23,7 +24,6 @@ from trainer.config import (
     is_list,
     read_config_file,
 )
-from trainer.settings_file import remove_setting, save_setting
 
 NOT_IN_FILE = {"home"}  # the config file lives in the home: it cannot move it
 

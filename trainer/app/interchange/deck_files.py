@@ -14,8 +14,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from trainer.app.interchange.files import OutputError
 from trainer.deck.loader import builtin_content_dir, parse_builtin
-from trainer.interchange.files import OutputError
 
 
 def builtin_topics(content: Path | None = None) -> dict[str, list[Path]]:

@@ -23,7 +23,9 @@ from pathlib import Path
 
 from pydantic import Field
 
-from trainer.config import Settings
+from trainer.config.file import write_atomically
+from trainer.config.settings import Settings
+from trainer.core.model import Model
 from trainer.deck import identity
 from trainer.deck.loader import builtin_content_dir, deck_files
 from trainer.deck.models import Card, Deck, Problem
@@ -38,8 +40,6 @@ from trainer.deck.scanner import (
     served,
     snapshot,
 )
-from trainer.model import Model
-from trainer.settings_file import write_atomically
 from trainer.store.database import Database
 from trainer.store.deck_sync import (
     CachedFile,

@@ -3,7 +3,7 @@
 **A drill never touches the schedule.** Each answer is logged as a review of kind
 ``'drill'`` (``reviews.kind``); the card's FSRS state is not changed, and drills are
 excluded from everything that counts scheduled work (the day's new-card and review
-limits, lapses and leeches, true retention; see ``trainer.progress``). For an exercise the
+limits, lapses and leeches, true retention; see ``trainer.app.progress``). For an exercise the
 exact instance that was missed is posed first (from the seed stored with the review), then
 a fresh one.
 """
@@ -14,11 +14,8 @@ from datetime import datetime
 
 from pydantic import Field
 
-from trainer.model import Model
-from trainer.progress import MissedCard
-from trainer.scheduling.memory import Grade, require_utc
-from trainer.store.stats_queries import ProgressQueries
-from trainer.study import (
+from trainer.app.progress import MissedCard
+from trainer.app.study import (
     AnswerOutcome,
     Attempt,
     CheckResult,
@@ -27,6 +24,9 @@ from trainer.study import (
     SessionSummary,
     StudySession,
 )
+from trainer.core.model import Model
+from trainer.scheduling.memory import Grade, require_utc
+from trainer.store.stats_queries import ProgressQueries
 
 
 class DrillItem(Model):

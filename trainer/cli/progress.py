@@ -1,9 +1,9 @@
-"""The ``stats`` and ``review`` commands (registered by ``trainer.cli``).
+"""The ``stats`` and ``review`` commands (registered by ``trainer.cli.main``).
 
 ``trainer stats [--json]`` reads the database only (no decks are loaded, so it answers
 quickly; cards are named by their keys). ``trainer review --missed [--since 7d]`` drills
 the cards graded Again or answered wrong in the window, in the app; ``--list`` prints them
-instead. Drills are logged but never change the schedule (see ``trainer.progress``).
+instead. Drills are logged but never change the schedule (see ``trainer.app.progress``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import json
 import sys
 from datetime import UTC, datetime, timedelta
 
-from trainer.cli_errors import EXIT_OK, EXIT_USAGE
-from trainer.cli_errors import fail as _fail
-from trainer.config import Settings
+from trainer.cli.errors import EXIT_OK, EXIT_USAGE
+from trainer.cli.errors import fail as _fail
+from trainer.config.settings import Settings
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -41,7 +41,7 @@ def add_parsers(commands, parents: list[argparse.ArgumentParser]) -> None:
 
 # -- trainer stats -------------------------------------------------------------------------
 def stats_command(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.progress import ProgressTracker
+    from trainer.app.progress import ProgressTracker
     from trainer.store.database import StoreError
 
     try:
@@ -61,8 +61,8 @@ def stats_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def format_stats(stats) -> str:
     """The statistics as text, with block-character charts."""
-    from trainer.charts import HEAT, hbar, heat_levels, vbars
-    from trainer.progress import count_of, format_duration, format_percent
+    from trainer.app.charts import HEAT, hbar, heat_levels, vbars
+    from trainer.app.progress import count_of, format_duration, format_percent
 
     t = stats.time
     lines = [
@@ -107,7 +107,7 @@ def format_stats(stats) -> str:
 
 def calibration_lines(calibration) -> list[str]:
     """Predicted against observed recall on the latest reviews, by bins of prediction."""
-    from trainer.progress import format_percent
+    from trainer.app.progress import format_percent
 
     if calibration is None or not calibration.reviews:
         return ["", "Recall calibration: no review of a learned card yet"]
@@ -128,10 +128,10 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
     if not args.missed:
         if args.list or args.json:
             return _fail("--list and --json go with --missed")
-        from trainer.cli import _practice
+        from trainer.cli.main import _practice
 
         return _practice(settings, args)
-    from trainer.progress import ProgressTracker, in_window, parse_window
+    from trainer.app.progress import ProgressTracker, in_window, parse_window
 
     try:
         window = parse_window(args.since)
@@ -140,7 +140,7 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
     if (args.list or args.json) and not settings.db_path.exists():  # read-only: create nothing
         return _fail(f"{settings.db_path}: no database here yet (nothing studied); run "
                      "'trainer' to start, or point --db or TRAINER_DB at your database")
-    from trainer.cli import _open_study
+    from trainer.cli.main import _open_study
 
     study = _open_study(settings)
     if study is None:
@@ -154,7 +154,7 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
         study.close()
         print(f"No missed cards {in_window(window)}.", file=sys.stderr)
         return EXIT_OK
-    from trainer.cli import needs_terminal
+    from trainer.cli.main import needs_terminal
 
     if (problem := needs_terminal()) is not None:
         study.close()
@@ -163,7 +163,7 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _run_missed(settings: Settings, study, window: timedelta | None) -> int:
-    from trainer import cli
+    from trainer.cli import main as cli
     from trainer.tui.app import make_app
 
     app = make_app(settings, study, start_practice=False, start_missed=True,

@@ -1,5 +1,5 @@
 """``trainer solve`` for Transformers (``--net gpt2|bert-base|llama2-7b|vit-b16`` or a spec
-with ``type: transformer``); the CNN part of ``solve`` stays in ``trainer.cli``.
+with ``type: transformer``); the CNN part of ``solve`` stays in ``trainer.cli.main``.
 
 ``--context N --batch B --dtype fp32|fp16|bf16`` set the KV cache and FLOPs figures; they
 are refused for a CNN, and ``--input`` is refused for a Transformer.
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 
-from trainer.cli_errors import EXIT_OK
-from trainer.cli_errors import fail as _fail
+from trainer.cli.errors import EXIT_OK
+from trainer.cli.errors import fail as _fail
 
 TRANSFORMER_NETS = "gpt2, bert-base, llama2-7b, vit-b16"
 

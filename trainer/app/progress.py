@@ -18,7 +18,7 @@ predicted recall uses the fsrs library's forgetting curve: in SQL for the statis
 (mastery, weakest cards), vectorised with NumPy for the browser (``recall_now``). NumPy,
 SQLAlchemy and the deck machinery are not imported by ``trainer stats``.
 
-The drill session itself is in ``trainer/drill.py``.
+The drill session itself is in ``trainer/app/drill.py``.
 """
 
 from __future__ import annotations
@@ -31,8 +31,8 @@ from typing import TYPE_CHECKING, Literal
 from fsrs import Scheduler
 from pydantic import Field, computed_field
 
-from trainer.config import Settings
-from trainer.model import Model
+from trainer.config.settings import Settings
+from trainer.core.model import Model
 from trainer.scheduling.calibration import calibrate
 from trainer.scheduling.memory import Grade, require_utc
 from trainer.scheduling.study_day import study_day_bounds
@@ -43,9 +43,9 @@ from trainer.store.stats_queries import CardRowInfo, HistoryRow, MissedRow, Prog
 if TYPE_CHECKING:  # not imported at run time: `trainer stats` loads no deck machinery
     import numpy as np
 
+    from trainer.app.study import StudySession
     from trainer.deck.models import Card, Deck
     from trainer.store.database import Database, Reader
-    from trainer.study import StudySession
 
 RETENTION_WINDOWS = (7, 30, 90)
 HEATMAP_WEEKS = 16

@@ -17,9 +17,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from trainer.cli_errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
-from trainer.cli_errors import fail as _fail
-from trainer.config import Settings, read_config_file
+from trainer.cli.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from trainer.cli.errors import fail as _fail
+from trainer.config.settings import Settings, read_config_file
 
 DEFAULT_DECK = "my-cards"
 
@@ -43,8 +43,8 @@ def add_parsers(commands, parents) -> None:
 
 def _sync(settings: Settings):
     """Open the study session once: the decks are scanned and synced into the database."""
+    from trainer.app.study import StudySession
     from trainer.store.database import StoreError
-    from trainer.study import StudySession
 
     try:
         study = StudySession.open(settings)
@@ -55,7 +55,7 @@ def _sync(settings: Settings):
 
 
 def _add(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.authoring import AddNotSaved, add_cards, editor_command
+    from trainer.app.authoring import AddNotSaved, add_cards, editor_command
 
     deck = args.deck.strip()
     if not deck or "/" in deck or deck.startswith("."):
@@ -92,15 +92,15 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.authoring import plan_copy
+    from trainer.app.authoring import plan_copy
+    from trainer.config.file import save_setting
     from trainer.deck.loader import deck_files, merge, parse_paths
     from trainer.deck.scanner import absolute
-    from trainer.settings_file import save_setting
 
     if args.file is not None or (args.path == Path("reviews") and not args.path.exists()):
         # `trainer import reviews FILE.csv`; `trainer import reviews` alone still imports
         # a deck folder of that name when there is one
-        from trainer.cli_interchange import import_reviews_command
+        from trainer.cli.interchange import import_reviews_command
 
         if args.path != Path("reviews") or args.file is None or args.copy:
             return _fail("usage: trainer import PATH [--copy], or trainer import reviews "

@@ -1,13 +1,13 @@
 """``trainer serve``, ``trainer export anki|reviews|deck`` and ``trainer import reviews``
-(registered by ``trainer.cli``; ``import reviews`` is reached through ``trainer import``,
+(registered by ``trainer.cli.main``; ``import reviews`` is reached through ``trainer import``,
 see ``cli_authoring``).
 
 - ``trainer serve [--host 127.0.0.1] [--port 8000] [--token-required]``: the app in a
-  browser (``trainer.serve``); any address but loopback needs the printed token.
+  browser (``trainer.cli.serve``); any address but loopback needs the printed token.
 - ``trainer export anki OUT.apkg [--topic SLUG | --group NAME] [--lang en|zh|both]
-  [--exercises N]``: an Anki package (``trainer.interchange.anki``).
+  [--exercises N]``: an Anki package (``trainer.app.interchange.anki``).
 - ``trainer export reviews OUT.csv [--format fsrs|anki-revlog]`` and ``trainer import
-  reviews FILE.csv``: the review history (``trainer.interchange.reviews``).
+  reviews FILE.csv``: the review history (``trainer.app.interchange.reviews``).
 - ``trainer export deck OUT/ [--topic SLUG]``: the built-in deck's markdown files.
 
 A bad path or file is one line, ``trainer: path: what is wrong``, exit status 2, and
@@ -21,9 +21,9 @@ import os
 import sys
 from pathlib import Path
 
-from trainer.cli_errors import EXIT_OK
-from trainer.cli_errors import fail as _fail
-from trainer.config import Settings
+from trainer.cli.errors import EXIT_OK
+from trainer.cli.errors import fail as _fail
+from trainer.config.settings import Settings
 
 DEFAULT_PORT = 8000
 
@@ -86,7 +86,7 @@ def add_parsers(commands, parents: list[argparse.ArgumentParser]) -> None:
 
 # -- trainer serve ----------------------------------------------------------------------------
 def serve_command(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.serve import TrainerServer, app_command, is_loopback, new_token
+    from trainer.cli.serve import TrainerServer, app_command, is_loopback, new_token
 
     if not 1 <= args.port <= 65535:
         return _fail(f"--port {args.port}: give a port from 1 to 65535")
@@ -126,7 +126,7 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
 
 # -- trainer export ---------------------------------------------------------------------------
 def export_command(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.interchange.files import OutputError
+    from trainer.app.interchange.files import OutputError
 
     handler = {"anki": _export_anki, "reviews": _export_reviews, "deck": _export_deck}
     try:
@@ -136,8 +136,8 @@ def export_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export_anki(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.interchange.anki import export_anki, load_export_deck, topic_set
-    from trainer.interchange.files import check_new_file
+    from trainer.app.interchange.anki import export_anki, load_export_deck, topic_set
+    from trainer.app.interchange.files import check_new_file
 
     check_new_file(args.out, ".apkg")  # before the deck is read
     deck = load_export_deck(settings)
@@ -154,8 +154,8 @@ def _export_anki(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export_reviews(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.interchange.files import check_new_file
-    from trainer.interchange.reviews import export_reviews
+    from trainer.app.interchange.files import check_new_file
+    from trainer.app.interchange.reviews import export_reviews
     from trainer.store.database import open_reader
 
     check_new_file(args.out, ".csv")  # before the database is opened
@@ -169,7 +169,7 @@ def _export_reviews(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export_deck(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.interchange.deck_files import export_deck
+    from trainer.app.interchange.deck_files import export_deck
 
     written = export_deck(args.out, getattr(args, "topic", None))
     print(f"{args.out}: {len(written)} markdown file(s) of the built-in deck")
@@ -179,7 +179,7 @@ def _export_deck(settings: Settings, args: argparse.Namespace) -> int:
 # -- trainer import reviews -------------------------------------------------------------------
 def import_reviews_command(settings: Settings, args: argparse.Namespace) -> int:
     """``trainer import reviews FILE.csv`` (dispatched by ``trainer import``)."""
-    from trainer.interchange.reviews import ReviewFileError, import_reviews
+    from trainer.app.interchange.reviews import ReviewFileError, import_reviews
 
     try:
         result = import_reviews(settings, args.file)

@@ -14,16 +14,16 @@ from fsrs import Card as FsrsCard
 from fsrs import State
 from pydantic import Field
 
-from trainer.authoring import DeckChanges, DeckLibrary
-from trainer.config import Settings
+from trainer.app.authoring import DeckChanges, DeckLibrary
+from trainer.app.interview import InterviewMode, Readiness
+from trainer.config.settings import Settings
+from trainer.core.model import Model
 from trainer.deck.loader import builtin_content_dir
 from trainer.deck.math_markdown import render_math
 from trainer.deck.models import Card, CardText, Deck
 from trainer.deck.topics import OTHER_GROUP, OTHER_TITLES, TopicPlan, load_plan
 from trainer.exercises.base import LEVELS, AnswerKind, CheckResult, Instance
 from trainer.exercises.catalog import CATALOG
-from trainer.interview_mode import InterviewMode, Readiness
-from trainer.model import Model
 from trainer.scheduling.leech import is_leech_lapse
 from trainer.scheduling.memory import Grade, MemoryModel, format_interval, require_utc
 from trainer.scheduling.queue import pick_interleaved, sibling_note
@@ -209,7 +209,7 @@ class StudySession:
     def open(cls, settings: Settings, **kwargs) -> StudySession:
         """Load the decks named by ``settings`` and open (or create) its database.
 
-        The deck folders are synced with the store first (trainer/authoring.py): unchanged
+        The deck folders are synced with the store first (trainer/app/authoring.py): unchanged
         files come from the store's cache, and edited, moved or renamed cards keep their
         history.
         """

@@ -13,11 +13,15 @@ import os
 import sys
 from pathlib import Path
 
-import trainer.cli_interchange as cli_interchange
-from trainer import __version__, cli_authoring, cli_progress, cli_restore, cli_settings
-from trainer.cli_errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
-from trainer.cli_errors import fail as _fail
-from trainer.config import ConfigError, Settings, load_settings
+import trainer.cli.interchange as cli_interchange
+from trainer import __version__
+from trainer.cli import authoring as cli_authoring
+from trainer.cli import progress as cli_progress
+from trainer.cli import restore as cli_restore
+from trainer.cli import settings as cli_settings
+from trainer.cli.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from trainer.cli.errors import fail as _fail
+from trainer.config.settings import ConfigError, Settings, load_settings
 
 
 def _common(suppress: bool) -> argparse.ArgumentParser:
@@ -72,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="check this answer against the instance: exit 0 correct, 1 "
                                "wrong, 2 unreadable")
     exercise.add_argument("--json", action="store_true", help="machine-readable output")
-    from trainer import cli_transformer
+    from trainer.cli import transformer as cli_transformer
 
     solve = commands.add_parser(
         "solve", parents=sub,
@@ -168,8 +172,8 @@ def _usable_local_time() -> None:
 
 
 def _open_study(settings: Settings):
+    from trainer.app.study import StudySession
     from trainer.store.database import StoreError
-    from trainer.study import StudySession
 
     try:
         return StudySession.open(settings)
@@ -248,7 +252,7 @@ def _load_deck(settings: Settings):
 
 
 def _cards(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.study import with_exercises
+    from trainer.app.study import with_exercises
 
     deck = _load_deck(settings)
     if settings.exercises:
@@ -322,7 +326,7 @@ def _duplicate_warnings(deck) -> list:
 
 
 def _exercise(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.study import exercise_families, pose_exercise
+    from trainer.app.study import exercise_families, pose_exercise
 
     if args.list or not args.family:
         families = exercise_families()
@@ -350,7 +354,7 @@ def _exercise(settings: Settings, args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         if params is None:
             return _fail(f"invalid exercise parameters: {exc}")
-        from trainer.study import example_params
+        from trainer.app.study import example_params
 
         example = json.dumps(example_params(args.family, args.level), separators=(",", ":"))
         return _fail(f"invalid exercise parameters: {exc}; --params takes the family's full "
@@ -380,7 +384,7 @@ def _print_markdown(markdown: str) -> None:
     from rich.console import Console
     from rich.markdown import Markdown
 
-    from trainer.study import render_markdown
+    from trainer.app.study import render_markdown
 
     console = Console()
     with console.capture() as captured:
@@ -390,7 +394,7 @@ def _print_markdown(markdown: str) -> None:
 
 def _verdict(instance, typed: str, as_json: bool) -> int:
     """What the app would say of ``typed``: exit 0 correct, 1 wrong, 2 unreadable."""
-    from trainer.study import check_exercise
+    from trainer.app.study import check_exercise
 
     result = check_exercise(instance, typed)
     verdict = {True: "correct", False: "wrong", None: "unreadable"}[result.correct]
@@ -405,13 +409,13 @@ def _verdict(instance, typed: str, as_json: bool) -> int:
 
 
 def _solve(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.study import analyze_network
+    from trainer.app.study import analyze_network
 
     if bool(args.spec) == bool(args.net):
         return _fail("solve needs a spec file or --net NAME (one of them)")
     if args.spec and not Path(args.spec).exists():
         return _fail(f"{args.spec}: no such file")
-    from trainer import cli_transformer
+    from trainer.cli import transformer as cli_transformer
 
     status = cli_transformer.solve(args)  # None: not a Transformer but a CNN
     if status is not None:

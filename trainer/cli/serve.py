@@ -42,7 +42,7 @@ TOKEN_PARAM = "token"
 _LOOPBACK_NAMES = {"localhost", "127.0.0.1", "::1", "[::1]"}
 _VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
-log = logging.getLogger("trainer.serve")
+log = logging.getLogger("trainer.cli.serve")
 
 
 def is_loopback(host: str) -> bool:

@@ -12,6 +12,6 @@ import gc
 
 def main() -> int:
     gc.disable()
-    from trainer.cli import main as cli_main
+    from trainer.cli.main import main as cli_main
 
     return cli_main()

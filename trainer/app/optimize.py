@@ -28,10 +28,10 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
 
-from trainer.config import Settings
-from trainer.model import Model
+from trainer.config.file import save_setting
+from trainer.config.settings import Settings
+from trainer.core.model import Model
 from trainer.scheduling.interview import study_date
-from trainer.settings_file import save_setting
 from trainer.store.database import Database
 from trainer.store.planning import HistoryReview, scheduled_history
 

@@ -1,0 +1,1 @@
+"""What every layer shares: the pydantic base model and the aware-datetime guard."""
