@@ -11,8 +11,9 @@ from fsrs import Rating
 
 from tests.helpers import NOW, open_study
 from tests.progress.conftest import card_row
+from trainer.app.browser import BrowseQuery
 from trainer.app.drill import DrillSession
-from trainer.app.progress import BrowseQuery, ProgressTracker
+from trainer.app.progress import ProgressTracker
 from trainer.cli.main import main
 from trainer.scheduling.memory import Grade
 from trainer.store.records import Attempt

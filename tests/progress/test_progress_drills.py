@@ -8,7 +8,8 @@ from sqlalchemy import text
 
 from tests.helpers import NOW, open_study
 from trainer.app.drill import DrillSession, drill_items
-from trainer.app.progress import ProgressTracker, parse_window
+from trainer.app.formatting import parse_window
+from trainer.app.progress import ProgressTracker
 from trainer.scheduling.memory import Grade
 from trainer.store.database import StoreError
 from trainer.store.records import Attempt

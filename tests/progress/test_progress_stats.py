@@ -17,15 +17,11 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 from tests.helpers import NOW, open_study
 from tests.progress.conftest import add_review, set_card
 from trainer.app.charts import hbar, heat_levels, vbars
-from trainer.app.progress import (
-    WEAK_BELOW,
-    ProgressTracker,
-    format_duration,
-    format_window,
-    parse_window,
-    recall_now,
-)
+from trainer.app.formatting import format_duration, format_window, parse_window
+from trainer.app.progress import ProgressTracker
+from trainer.app.stats import WEAK_BELOW
 from trainer.cli.main import main
+from trainer.scheduling.recall import recall_now
 
 DAY = timedelta(days=1)
 

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from trainer.app.progress import MissedCard
+from trainer.app.missed import MissedCard
 from trainer.app.study import (
     AnswerOutcome,
     Attempt,

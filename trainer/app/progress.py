@@ -23,299 +23,54 @@ The drill session itself is in ``trainer/app/drill.py``.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Literal
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-from fsrs import Scheduler
-from pydantic import Field, computed_field
-
+from trainer.app.browser import (
+    STATE_NAMES,
+    BrowseQuery,
+    BrowserCard,
+    CardHistory,
+    history_entries,
+    matches,
+)
+from trainer.app.formatting import card_title
+from trainer.app.missed import MissedCard
+from trainer.app.stats import (
+    FORECAST_DAYS,
+    HEATMAP_WEEKS,
+    RETENTION_WINDOWS,
+    WEAK_BELOW,
+    WEAKEST,
+    CalibrationBin,
+    DayActivity,
+    ForecastDay,
+    RecallCalibration,
+    RetentionWindow,
+    Stats,
+    StudyTime,
+    TopicMastery,
+    WeakCard,
+    streak,
+)
 from trainer.config.settings import Settings
-from trainer.core.model import Model
 from trainer.scheduling.calibration import calibrate
-from trainer.scheduling.memory import Grade, require_utc
+from trainer.scheduling.memory import require_utc
+from trainer.scheduling.recall import forgetting_curve, recall_now, scheduler_for
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store.database import open_reader
 from trainer.store.planning import calibration_samples
-from trainer.store.stats_queries import CardRowInfo, HistoryRow, MissedRow, ProgressQueries
+from trainer.store.stats_queries import CardRowInfo, MissedRow, ProgressQueries
 
 if TYPE_CHECKING:  # not imported at run time: `trainer stats` loads no deck machinery
-    import numpy as np
+    from fsrs import Scheduler
 
     from trainer.app.study import StudySession
     from trainer.deck.models import Card, Deck
     from trainer.store.database import Database, Reader
 
-RETENTION_WINDOWS = (7, 30, 90)
-HEATMAP_WEEKS = 16
-FORECAST_DAYS = 30
-WEAK_BELOW = 0.995  # shown as 100 %: not listed among the weakest
-WEAKEST = 10
-STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
-BrowseState = Literal["all", "new", "learning", "review", "suspended", "leech"]
-BROWSE_STATES: tuple[BrowseState, ...] = ("all", "new", "learning", "review", "suspended",
-                                          "leech")
 
-
-# -- the forgetting curve ------------------------------------------------------------------
-def forgetting_curve(scheduler: Scheduler) -> tuple[float, float]:
-    """(DECAY, FACTOR) of ``scheduler``, as fsrs computes them in ``Scheduler.__init__``:
-    DECAY = -w20, FACTOR = 0.9 ** (1 / DECAY) - 1 (so R = 0.9 when t = S)."""
-    decay = -float(scheduler.parameters[20])
-    return decay, 0.9 ** (1 / decay) - 1
-
-
-def recall_now(stability: np.ndarray, last_review: np.ndarray, now: datetime,
-               scheduler: Scheduler) -> np.ndarray:
-    """Predicted recall R = (1 + FACTOR * t / S) ** DECAY for many cards at once.
-
-    ``stability`` is float (NaN: never studied), ``last_review`` datetime64[us] in UTC
-    (NaT: never studied). t is whole days elapsed, floored and never negative, exactly as
-    ``fsrs.Scheduler.get_card_retrievability``; a card never studied has R = 0, as there.
-    """
-    import numpy as np
-
-    decay, factor = forgetting_curve(scheduler)
-    moment = np.datetime64(require_utc(now).replace(tzinfo=None), "us")
-    studied = ~np.isnan(stability) & ~np.isnat(last_review)
-    elapsed = np.where(studied, moment - np.where(studied, last_review, moment),
-                       np.timedelta64(0, "us"))
-    days = np.maximum(elapsed // np.timedelta64(1, "D"), 0).astype(float)
-    safe = np.where(studied, stability, 1.0)
-    return np.where(studied, (1 + factor * days / safe) ** decay, 0.0)
-
-
-def scheduler_for(settings: Settings) -> Scheduler:
-    """The fsrs scheduler whose forgetting curve the settings imply (personal parameters
-    from ``trainer optimize`` when there are some)."""
-    if getattr(settings, "fsrs_parameters", None):
-        return Scheduler(parameters=tuple(settings.fsrs_parameters))
-    return Scheduler()
-
-
-# -- the objects that leave this module ----------------------------------------------------
-class DayActivity(Model):
-    day: date
-    reviews: int
-    seconds: float
-    future: bool = False
-
-
-class RetentionWindow(Model):
-    """True retention: scheduled reviews of cards in the Review state, passed = not Again.
-    Young: the card was due at an interval under 21 days; mature: 21 days or more."""
-
-    days: int
-    young_reviews: int
-    young_passed: int
-    mature_reviews: int
-    mature_passed: int
-
-    @computed_field
-    @property
-    def young(self) -> float | None:
-        return self.young_passed / self.young_reviews if self.young_reviews else None
-
-    @computed_field
-    @property
-    def mature(self) -> float | None:
-        return self.mature_passed / self.mature_reviews if self.mature_reviews else None
-
-    @computed_field
-    @property
-    def overall(self) -> float | None:
-        reviews = self.young_reviews + self.mature_reviews
-        return (self.young_passed + self.mature_passed) / reviews if reviews else None
-
-
-class ForecastDay(Model):
-    day: date
-    due: int
-
-
-class TopicMastery(Model):
-    """Mean predicted recall now: over every card of the topic (a card never studied counts
-    0), and over the studied ones only."""
-
-    topic: str
-    title: str
-    cards: int
-    studied: int
-    mastery: float
-    recall: float | None
-
-
-class WeakCard(Model):
-    key: str
-    topic: str
-    topic_title: str
-    title: str
-    recall: float
-    stability: float
-
-
-class StudyTime(Model):
-    today_seconds: float
-    week_seconds: float
-    month_seconds: float
-    heatmap_seconds: float
-
-
-class CalibrationBin(Model):
-    """Reviews whose predicted recall fell in ``[low, high)``: predicted against observed."""
-
-    low: float
-    high: float
-    reviews: int
-    predicted: float | None
-    observed: float | None
-
-
-class RecallCalibration(Model):
-    """Predicted against observed recall over the latest scheduled reviews of cards in the
-    Review state, a day or so after the previous one (``trainer.scheduling.calibration``):
-    what FSRS predicted with its current parameters (continuous time) and the share
-    recalled. ``stability_scale``: the stability multiplier the answers support (1.0: FSRS
-    is right about you), what interview mode plans with; ``calibrated``: the mean
-    predicted recall with it."""
-
-    reviews: int
-    predicted: float | None
-    observed: float | None
-    stability_scale: float
-    calibrated: float | None
-    bins: list[CalibrationBin]
-
-
-class Stats(Model):
-    now: datetime
-    today: date
-    reviews_today: int
-    streak_days: int = Field(description="study days in a row with a review, up to today")
-    heatmap: list[DayActivity] = Field(description=f"{HEATMAP_WEEKS} weeks, Monday first")
-    retention: list[RetentionWindow]
-    forecast: list[ForecastDay]
-    mastery: list[TopicMastery]
-    weakest: list[WeakCard]
-    time: StudyTime
-    calibration: RecallCalibration | None = None
-
-
-class MissedCard(Model):
-    """A card graded Again (or an exercise answered wrong) in the window."""
-
-    key: str
-    topic: str
-    topic_title: str
-    title: str
-    kind: str
-    last_missed: datetime
-    misses: int
-    suspended: bool
-    leech: bool
-    seed: int | None = Field(description="the missed exercise instance (latest miss)")
-    params: dict | None = None
-    answer: str | None = Field(None, description="what was typed then")
-
-
-class BrowseQuery(Model):
-    text: str = ""
-    topic: str | None = None
-    tag: str | None = None
-    state: BrowseState = "all"
-
-
-class BrowserCard(Model):
-    key: str
-    topic: str
-    topic_title: str
-    title: str
-    tags: list[str]
-    kind: str
-    state: str = Field(description="new, learning, relearning or review")
-    suspended: bool
-    leech: bool
-    due: datetime | None
-    last_review: datetime | None
-    stability: float | None
-    reviews: int | None = Field(None, description="scheduled reviews (card details only)")
-    lapses: int | None = Field(None, description="lapses since last new (card details only)")
-    recall: float | None
-    source: str | None = Field(None, description="path:line of the card's text")
-
-
-class HistoryEntry(Model):
-    reviewed_at: datetime
-    kind: str = Field(description="scheduled or drill")
-    grade: int
-    grade_label: str
-    was_new: bool
-    interval_days: float | None = Field(
-        description="the interval this review set (scheduled reviews; None when unknown)")
-    seconds: float | None
-    answer: str | None
-    correct: bool | None
-    seed: int | None
-
-
-class CardHistory(Model):
-    card: BrowserCard
-    entries: list[HistoryEntry]
-
-
-# -- windows -------------------------------------------------------------------------------
-_WINDOW = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_window(text: str) -> timedelta | None:
-    """``7d``, ``24h``, ``2w``, ``90m``, or ``all`` (None: no limit)."""
-    if text.strip().lower() == "all":
-        return None
-    match = _WINDOW.match(text.lower())
-    if not match or int(match.group(1)) == 0:
-        raise ValueError(f"{text!r} is not a window: use a number and a unit, e.g. 7d, 24h, "
-                         "2w, or 'all'")
-    return timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-
-
-def in_window(window: timedelta | None) -> str:
-    """``in the last 7 days``, or ``at any time`` for no window (never "the last all time")."""
-    return "at any time" if window is None else f"in the last {format_window(window)}"
-
-
-def count_of(n: int, word: str) -> str:
-    """``1 review``, ``2 reviews``, ``1,234 reviews``."""
-    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
-
-
-def format_window(window: timedelta | None) -> str:
-    if window is None:
-        return "all time"
-    if window % timedelta(days=1) == timedelta(0):
-        days = window.days
-        return f"{days} day{'s' * (days != 1)}"
-    hours = window / timedelta(hours=1)
-    return f"{hours:g} hour{'s' * (hours != 1)}"
-
-
-def format_duration(seconds: float) -> str:
-    """``45s``, ``12m``, ``1h 05m``."""
-    seconds = round(seconds)
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes}m"
-    return f"{minutes // 60}h {minutes % 60:02d}m"
-
-
-def format_percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-# -- the tracker ---------------------------------------------------------------------------
 class ProgressTracker:
     """Statistics, missed cards, leeches and the browser over one database.
 
@@ -333,7 +88,8 @@ class ProgressTracker:
         self.tz = tz
         self.deck = deck
         self.language = language or settings.language
-        self.scheduler = scheduler if scheduler is not None else scheduler_for(settings)
+        self.scheduler = (scheduler if scheduler is not None
+                          else scheduler_for(settings.fsrs_parameters))
         self.queries = ProgressQueries(db)
 
     @classmethod
@@ -407,7 +163,7 @@ class ProgressTracker:
 
         return Stats(
             now=now, today=today, reviews_today=by_day[today].reviews,
-            streak_days=_streak(past), heatmap=heatmap, retention=retention,
+            streak_days=streak(past), heatmap=heatmap, retention=retention,
             forecast=forecast, mastery=mastery, weakest=weakest, calibration=calibration,
             time=StudyTime(today_seconds=seconds(1), week_seconds=seconds(7),
                            month_seconds=seconds(30),
@@ -493,7 +249,7 @@ class ProgressTracker:
         cards = [self._browser_card(r, recall[i]) for i, r in enumerate(rows)]
         cards.sort(key=lambda c: self._topic_order(c.topic)[0])  # deck order (stable)
         needle = query.text.strip().lower()
-        return [c for c in cards if _matches(c, query, needle, self._card(c.key))]
+        return [c for c in cards if matches(c, query, needle, self._card(c.key))]
 
     def leeches(self, now: datetime | None = None) -> list[BrowserCard]:
         """Cards marked leech, with their review and lapse counts."""
@@ -528,7 +284,7 @@ class ProgressTracker:
         if card is None:
             return None
         rows = self.queries.history(key)
-        return CardHistory(card=card, entries=_history(rows, card))
+        return CardHistory(card=card, entries=history_entries(rows, card))
 
     def _recall_of(self, rows: list[CardRowInfo], now: datetime | None) -> list[float | None]:
         """Predicted recall of each row at ``now`` (vectorised); None: never studied."""
@@ -571,99 +327,3 @@ class ProgressTracker:
         """Back to new (and active, not a leech); the review history is kept, but lapses
         count afresh from its next first review."""
         return self.queries.reset(key)
-
-
-def card_title(card: Card, language: str) -> str:
-    """The first line of the question as the card shows it: formulas in Unicode, markdown
-    marks dropped, code and escaped characters kept (``d_k``, ``x**2``)."""
-    text = card.text(language).question.strip()
-    line = next((ln for ln in text.splitlines() if ln.strip()), card.key)
-    return _render(line).strip().lstrip("#").strip()
-
-
-@lru_cache(maxsize=4096)
-def _render(markdown: str) -> str:
-    from trainer.deck.math_markdown import render_math  # only when there is a deck
-
-    # The text markdown-it reads, not a regex over the source: an underscore inside a
-    # word or code, or escaped by the formula renderer (`d\_(model)`), is text.
-    children = [c for t in _inline_parser().parseInline(render_math(markdown))
-                for c in t.children or ()]
-    parts = []
-    for child in children:
-        if child.type in ("text", "text_special", "code_inline"):
-            parts.append(child.content)
-        elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
-    return "".join(parts)
-
-
-@lru_cache(maxsize=1)
-def _inline_parser():
-    from markdown_it import MarkdownIt
-
-    return MarkdownIt("commonmark")
-
-
-def _matches(card: BrowserCard, query: BrowseQuery, needle: str, deck_card: Card | None
-             ) -> bool:
-    if query.topic and card.topic != query.topic:
-        return False
-    if query.tag and query.tag not in card.tags:
-        return False
-    state = query.state
-    if state in ("new", "review") and card.state != state:
-        return False
-    if state == "learning" and card.state not in ("learning", "relearning"):
-        return False
-    if state == "suspended" and not card.suspended:
-        return False
-    if state == "leech" and not card.leech:
-        return False
-    if not needle:
-        return True
-    haystack = [card.key, card.title]
-    if deck_card is not None:
-        for text in deck_card.texts.values():  # every language, LaTeX braces ignored
-            haystack += [_LATEX_MARKS.sub("", text.question), _LATEX_MARKS.sub("", text.answer)]
-    return any(needle in h.lower() for h in haystack)
-
-
-_LATEX_MARKS = re.compile(r"[{}$]")
-
-
-def _streak(days: list[DayActivity]) -> int:
-    """Days in a row with reviews, ending today (or yesterday, before today's first)."""
-    streak = 0
-    ordered = list(reversed(days))
-    if ordered and ordered[0].reviews == 0:
-        ordered = ordered[1:]
-    for day in ordered:
-        if day.reviews == 0:
-            break
-        streak += 1
-    return streak
-
-
-def _history(rows: list[HistoryRow], card: BrowserCard) -> list[HistoryEntry]:
-    """Each scheduled review's interval = the due it set - its time: the next scheduled
-    review's ``state_before`` holds that due; for the last one it is the card's due now."""
-    scheduled = [r for r in rows if r.kind == "scheduled"]
-    set_due: dict[int, datetime | None] = {}
-    for n, this in enumerate(scheduled):
-        following = scheduled[n + 1] if n + 1 < len(scheduled) else None
-        if following is None:
-            set_due[this.id] = card.due
-        else:
-            set_due[this.id] = None if following.was_new else following.due_before
-    entries = []
-    for r in rows:
-        due = set_due.get(r.id)
-        entries.append(HistoryEntry(
-            reviewed_at=r.reviewed_at, kind=r.kind, grade=r.rating,
-            grade_label=Grade(r.rating).label if r.rating in (1, 2, 3, 4) else str(r.rating),
-            was_new=r.was_new,
-            interval_days=(due - r.reviewed_at) / timedelta(days=1) if due else None,
-            seconds=r.duration_ms / 1000 if r.duration_ms is not None else None,
-            answer=r.answer, correct=r.correct, seed=r.seed))
-    return entries

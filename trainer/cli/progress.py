@@ -62,7 +62,7 @@ def stats_command(settings: Settings, args: argparse.Namespace) -> int:
 def format_stats(stats) -> str:
     """The statistics as text, with block-character charts."""
     from trainer.app.charts import HEAT, hbar, heat_levels, vbars
-    from trainer.app.progress import count_of, format_duration, format_percent
+    from trainer.app.formatting import count_of, format_duration, format_percent
 
     t = stats.time
     lines = [
@@ -107,7 +107,7 @@ def format_stats(stats) -> str:
 
 def calibration_lines(calibration) -> list[str]:
     """Predicted against observed recall on the latest reviews, by bins of prediction."""
-    from trainer.app.progress import format_percent
+    from trainer.app.formatting import format_percent
 
     if calibration is None or not calibration.reviews:
         return ["", "Recall calibration: no review of a learned card yet"]
@@ -131,7 +131,8 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
         from trainer.cli.main import _practice
 
         return _practice(settings, args)
-    from trainer.app.progress import ProgressTracker, in_window, parse_window
+    from trainer.app.formatting import in_window, parse_window
+    from trainer.app.progress import ProgressTracker
 
     try:
         window = parse_window(args.since)

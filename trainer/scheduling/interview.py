@@ -48,8 +48,9 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
 from trainer.scheduling.calibration import recall as curve_recall
-from trainer.scheduling.lookahead import SESSION_OFFSET, Projector, forgetting_curve
+from trainer.scheduling.lookahead import SESSION_OFFSET, Projector
 from trainer.scheduling.memory import require_utc
+from trainer.scheduling.recall import forgetting_curve
 
 NEW_PER_DAY_CAP = 100  # about 250 learning-step answers, past which little sticks
 AIM_MARGIN = 0.02  # the plan's aim above the target, for the card-by-card uncertainty

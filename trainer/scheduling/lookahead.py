@@ -26,16 +26,11 @@ from datetime import datetime, timedelta
 from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler, State
 
+from trainer.scheduling.recall import forgetting_curve
+
 SESSION_OFFSET = timedelta(hours=8)  # when the learner sits down, after the rollover
 _MAX_STEPS = 80  # answers of one card in one look-ahead (a weak card: daily, two months)
 _AGAIN_RUNS = 0.67  # the geometric count of runs is capped at 1 / (1 - 0.67) = 3
-
-
-def forgetting_curve(scheduler: Scheduler) -> tuple[float, float]:
-    """(DECAY, FACTOR) as ``fsrs.Scheduler.__init__`` computes them: DECAY = -w20,
-    FACTOR = 0.9 ** (1 / DECAY) - 1 (so that R = 0.9 when t = S)."""
-    decay = -float(scheduler.parameters[20])
-    return decay, 0.9 ** (1 / decay) - 1
 
 
 def _card(card_id, state, step, stability, difficulty, due, last_review) -> FsrsCard:

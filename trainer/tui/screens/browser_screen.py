@@ -22,15 +22,9 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
-from trainer.app.progress import (
-    BROWSE_STATES,
-    BrowseQuery,
-    BrowserCard,
-    CardHistory,
-    ProgressTracker,
-    count_of,
-    format_percent,
-)
+from trainer.app.browser import BROWSE_STATES, BrowseQuery, BrowserCard, CardHistory
+from trainer.app.formatting import count_of, format_percent
+from trainer.app.progress import ProgressTracker
 from trainer.app.study import PracticeCard, StoreError
 from trainer.tui.live_reload import DecksReloaded, edit_card
 from trainer.tui.screens.confirm_modal import ConfirmModal

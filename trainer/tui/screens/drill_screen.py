@@ -16,7 +16,7 @@ from textual.markup import escape
 from textual.widgets import Button, Label, Static
 
 from trainer.app.drill import DrillSession
-from trainer.app.progress import MissedCard
+from trainer.app.missed import MissedCard
 from trainer.app.study import Attempt, PracticeCard, SessionSummary, StoreError
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.screens.practice_screen import PracticeScreen, format_summary

@@ -14,7 +14,9 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
-from trainer.app.progress import MissedCard, ProgressTracker, in_window
+from trainer.app.formatting import in_window
+from trainer.app.missed import MissedCard
+from trainer.app.progress import ProgressTracker
 from trainer.tui.screens.drill_screen import DrillScreen
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import reports_store_errors

@@ -16,7 +16,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from trainer.app.charts import hbar
-from trainer.app.progress import ProgressTracker, Stats, count_of, format_duration, format_percent
+from trainer.app.formatting import count_of, format_duration, format_percent
+from trainer.app.progress import ProgressTracker
+from trainer.app.stats import Stats
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import reports_store_errors
 from trainer.tui.widgets.bar_chart import BarChart

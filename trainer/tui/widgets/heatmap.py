@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from trainer.app.charts import heat_levels
-from trainer.app.progress import DayActivity
+from trainer.app.stats import DayActivity
 
 WEEKDAYS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
 # Theme colours for levels 0 (no review) to 4 (the busiest days).
