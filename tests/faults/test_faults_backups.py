@@ -204,7 +204,7 @@ def test_the_exit_backup_is_taken_even_when_the_app_crashes(tmp_path, tiny_deck,
         raise RuntimeError("boom")
 
     monkeypatch.setattr(TrainerApp, "run", crash)
-    monkeypatch.setattr("trainer.cli.main.needs_terminal", lambda: None)  # as in a terminal
+    monkeypatch.setattr("trainer.cli.session.needs_terminal", lambda: None)  # as in a terminal
     with pytest.raises(RuntimeError, match="boom"):
         main(["--home", str(settings.home), "practice"])
     (copy,) = (settings.home / "backups").glob("auto-*.sqlite3")

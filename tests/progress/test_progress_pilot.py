@@ -275,7 +275,7 @@ def test_review_missed_command_starts_the_drill(tiny_settings, monkeypatch):
     run = TrainerApp.run
     monkeypatch.setattr(TrainerApp, "run", lambda self, **kwargs: run(
         self, headless=True, size=SIZE, auto_pilot=look))
-    monkeypatch.setattr("trainer.cli.main.needs_terminal", lambda: None)  # headless: no terminal
+    monkeypatch.setattr("trainer.cli.session.needs_terminal", lambda: None)  # headless: no terminal
     argv = ["--home", str(tiny_settings.home), "--decks", str(tiny_settings.decks[0])]
     assert main([*argv, "review", "--missed", "--since", "1d"]) == 0
     assert seen == {"screen": "DrillScreen", "card": "conv:conv-size"}

@@ -12,14 +12,13 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import sys
 from pathlib import Path
 
 from trainer.cli.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from trainer.cli.errors import fail as _fail
-from trainer.config.settings import Settings, read_config_file
+from trainer.cli.session import open_study
+from trainer.config.settings import Settings
 
 DEFAULT_DECK = "my-cards"
 
@@ -39,19 +38,6 @@ def add_parsers(commands, parents) -> None:
     imp.add_argument("file", nargs="?", type=Path, metavar="FILE.csv", help=argparse.SUPPRESS)
     imp.add_argument("--copy", action="store_true",
                      help="copy into the trainer home's decks folder instead of registering")
-
-
-def _sync(settings: Settings):
-    """Open the study session once: the decks are scanned and synced into the database."""
-    from trainer.app.study import StudySession
-    from trainer.store.database import StoreError
-
-    try:
-        study = StudySession.open(settings)
-    except StoreError as exc:
-        print(f"trainer: {exc}", file=sys.stderr)
-        return None
-    return study
 
 
 def _add(settings: Settings, args: argparse.Namespace) -> int:
@@ -76,13 +62,12 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
     if result.gave_up:
         print("trainer: nothing added", file=sys.stderr)
         return EXIT_PROBLEMS
-    study = _sync(settings)
+    study = open_study(settings)
     if study is None:
         return EXIT_USAGE
-    from trainer.deck.scanner import absolute
+    from trainer.app.deck_import import errors_in_file
 
-    broken = [p for p in study.deck.problems
-              if p.path == str(absolute(result.path)) and p.severity == "error"]
+    broken = errors_in_file(study, result.path)
     study.close()
     print(f"{result.message}; ready to study now (a running trainer picks them up too)")
     if broken:  # errors the file had before: all or nothing, so the new cards wait too
@@ -92,10 +77,7 @@ def _add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.app.authoring import plan_copy
-    from trainer.config.file import save_setting
-    from trainer.deck.loader import deck_files, merge, parse_paths
-    from trainer.deck.scanner import absolute
+    from trainer.app.deck_import import ImportRefused, import_deck
 
     if args.file is not None or (args.path == Path("reviews") and not args.path.exists()):
         # `trainer import reviews FILE.csv`; `trainer import reviews` alone still imports
@@ -106,96 +88,26 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             return _fail("usage: trainer import PATH [--copy], or trainer import reviews "
                          "FILE.csv")
         return import_reviews_command(settings, args)
-    source = absolute(args.path)
-    if not source.exists():
-        return _fail(f"{args.path}: no such file or directory")
-    if source.is_file() and source.suffix != ".md":
-        return _fail(f"{args.path}: not a markdown (.md) file")
-    if not deck_files(source):
-        return _fail(f"{args.path}: no .md files in it")
-    # All or nothing: the database is opened (and the cards synced) before anything is
-    # kept; copies go through temporary files and are removed again if a later step
-    # fails; config.toml is written last.
-    copied: list[Path] = []
-    register = None
     try:
-        known = [absolute(Path(d)) for d in settings.deck_dirs]
-        if args.copy and any(source == d or d in source.parents for d in known[1:]):
-            return _fail(f"{args.path}: is already registered as a deck (config.toml decks); "
-                         "a copy would double every card; nothing was copied")
-        if args.copy:
-            pairs = plan_copy(settings, source)
-            clashes = [to for frm, to in pairs
-                       if to.exists() and to.read_bytes() != frm.read_bytes()]
-            if clashes:
-                return _fail(f"{clashes[0]}: already exists with other content; nothing was "
-                             "copied (rename one of them, or register instead of --copy)")
-            copied = _copy_all(pairs)
-            where = pairs[0][1] if source.is_file() else settings.user_decks_dir / source.name
-        else:
-            where = source
-            if not any(where == d or d in where.parents for d in known):
-                configured = read_config_file(settings.config_path).get("decks", [])
-                register = [*map(str, configured), str(where)]
-                settings = settings.model_copy(update={"decks": [*settings.decks, where]})
-        study = _sync(settings)
-        if study is None:
-            _remove(copied)
-            return EXIT_USAGE
-        if register is not None:
-            try:
-                save_setting(settings.config_path, "decks", register)
-            except BaseException:
-                study.close()
-                raise
+        done = import_deck(settings, args.path, copy=args.copy)
+    except ImportRefused as exc:
+        return _fail(str(exc))
     except OSError as exc:
-        _remove(copied)
         target = exc.filename or settings.config_path
         return _fail(f"{target}: cannot write ({exc.strerror or exc}); nothing was imported")
+    where = done.where
     if args.copy:
-        print(f"copied {len(pairs)} file(s) to {where}")
-    elif register is not None:
+        print(f"copied {done.copied} file(s) to {where}")
+    elif done.registered:
         print(f"registered {where} in {settings.config_path}")
     else:
         print(f"{where} is already in a deck folder")
-    problems = merge(parse_paths([where], check_math=True)).problems
-    for problem in problems:
+    for problem in done.problems:
         print(problem.format())
-    added = set(study.library.changes.added)
-    inside = [c for c in study.cards() if c.kind != "exercise" and any(
-        Path(t.path) == where or where in Path(t.path).parents for t in c.texts.values())]
-    study.close()
-    errors = sum(1 for p in problems if p.severity == "error")
-    new = sum(1 for c in inside if c.key in added)  # of these cards (a first start adds all)
-    print(f"{len(inside)} cards from {where} ({new} new); {errors} error(s)", file=sys.stderr)
+    errors = sum(1 for p in done.problems if p.severity == "error")
+    print(f"{done.cards} cards from {where} ({done.new} new); {errors} error(s)",
+          file=sys.stderr)
     return EXIT_PROBLEMS if errors else EXIT_OK
-
-
-def _copy_all(pairs: list[tuple[Path, Path]]) -> list[Path]:
-    """Copy each file through a temporary file beside its target, renamed when complete;
-    returns the files created. On a failure, those already created are removed again."""
-    created: list[Path] = []
-    try:
-        for frm, to in pairs:
-            if to.exists():  # the same content already (clashes were refused)
-                continue
-            to.parent.mkdir(parents=True, exist_ok=True)
-            partial = to.with_name(f".{to.name}.partial")
-            try:
-                shutil.copy2(frm, partial)
-                os.replace(partial, to)
-            finally:
-                partial.unlink(missing_ok=True)
-            created.append(to)
-    except BaseException:
-        _remove(created)
-        raise
-    return created
-
-
-def _remove(files: list[Path]) -> None:
-    for file in files:
-        file.unlink(missing_ok=True)
 
 
 HANDLERS = {"add": _add, "import": _import}

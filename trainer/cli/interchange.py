@@ -90,11 +90,11 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
 
     if not 1 <= args.port <= 65535:
         return _fail(f"--port {args.port}: give a port from 1 to 65535")
-    from trainer.store.database import open_database
+    from trainer.app.database import prepare
 
     # Open (create or migrate) the database once here: the tabs' processes then start on
     # an up-to-date file, and a database that cannot be used is reported before serving.
-    open_database(settings.db_path).close()
+    prepare(settings)
     token = new_token() if args.token_required or not is_loopback(args.host) else None
     forwarded = ["--home", str(settings.home), "--db", str(settings.db_path)]
     for folder in getattr(args, "decks", None) or []:
@@ -154,12 +154,12 @@ def _export_anki(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export_reviews(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.app.database import reader as open_reader
     from trainer.app.interchange.files import check_new_file
     from trainer.app.interchange.reviews import export_reviews
-    from trainer.store.database import open_reader
 
     check_new_file(args.out, ".csv")  # before the database is opened
-    reader = open_reader(settings.db_path)
+    reader = open_reader(settings)
     try:
         count = export_reviews(reader, args.out, args.review_format)
     finally:

@@ -21,6 +21,7 @@ from trainer.cli import restore as cli_restore
 from trainer.cli import settings as cli_settings
 from trainer.cli.errors import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 from trainer.cli.errors import fail as _fail
+from trainer.cli.session import practice
 from trainer.config.settings import ConfigError, Settings, load_settings
 
 
@@ -136,14 +137,14 @@ def _run(argv: list[str] | None) -> int:
     except ConfigError as exc:
         return _fail(str(exc))
     command = args.command or "practice"
-    handler = {"practice": _practice, "cards": _cards, "check": _check, "paths": _paths,
+    handler = {"practice": practice, "cards": _cards, "check": _check, "paths": _paths,
                "exercise": _exercise, "solve": _solve, "backup": _backup,
-               "restore": cli_restore.restore,
+               "restore": cli_restore.restore_command,
                **cli_settings.HANDLERS, **cli_progress.HANDLERS,
                **cli_authoring.HANDLERS, **cli_interchange.HANDLERS}
     if command not in APP_COMMANDS:
         gc.enable()
-    from trainer.store.database import StoreError
+    from trainer.app.errors import StoreError
 
     try:
         return handler[command](settings, args)
@@ -171,73 +172,12 @@ def _usable_local_time() -> None:
         time.tzset()
 
 
-def _open_study(settings: Settings):
-    from trainer.app.study import StudySession
-    from trainer.store.database import StoreError
-
-    try:
-        return StudySession.open(settings)
-    except StoreError as exc:
-        print(f"trainer: {exc}", file=sys.stderr)
-        return None
-
-
-def needs_terminal() -> str | None:
-    """Why the app cannot run here (None: it can). Without a terminal on standard input
-    (``trainer < /dev/null``, a pipe, cron) Textual drew to stderr forever at 85 % of a core.
-    A served app (textual-serve) brings its own driver and needs none."""
-    if os.environ.get("TEXTUAL_DRIVER") or sys.stdin.isatty():
-        return None
-    return ("practising needs a terminal, and standard input is not one; run trainer in a "
-            "terminal (for scripts: trainer exercise, stats, cards, review --missed --list)")
-
-
-def _practice(settings: Settings, args: argparse.Namespace) -> int:
-    study = _open_study(settings)
-    if study is None:
-        return EXIT_USAGE
-    topics = {c.topic for c in study.cards()}
-    groups = [g.slug for g in study.plan.groups]
-    if args.topic and args.topic not in topics | set(groups):
-        study.close()
-        return _fail(f"no topic or group {args.topic!r}; groups: {', '.join(groups)}; "
-                     f"topics: {', '.join(sorted(topics))}")
-    if (problem := needs_terminal()) is not None:
-        study.close()
-        return _fail(problem)
-    from trainer.tui.app import make_app
-
-    app = make_app(settings, study, topic=args.topic)
-    try:
-        app.run()
-    finally:  # even when the app crashed: the copy is taken after it let go of the file
-        _keep_exit_backup(settings)
-    return app.return_code or EXIT_OK
-
-
-def _keep_exit_backup(settings: Settings) -> None:
-    """The rotating backup kept on exit (the newest 7 ``auto-`` copies); a failure to
-    write it is a warning, never a reason to lose the exit status of the session."""
-    from datetime import UTC, datetime
-
-    from trainer.store.backups import backups_dir, keep_exit_backup
-    from trainer.store.database import StoreError
-
-    try:
-        keep_exit_backup(settings.db_path, backups_dir(settings.home), now=datetime.now(UTC))
-    except StoreError as exc:
-        print(f"trainer: warning: {exc}", file=sys.stderr)
-
-
 def _backup(settings: Settings, args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
-    from trainer.store.backups import backups_dir, write_backup
-    from trainer.store.database import StoreError
+    from trainer.app.backups import backup
+    from trainer.app.errors import StoreError
 
     try:
-        target = write_backup(settings.db_path, args.path, folder=backups_dir(settings.home),
-                              now=datetime.now(UTC))
+        target = backup(settings, args.path)
     except StoreError as exc:
         return _fail(str(exc))
     print(target)
@@ -409,7 +349,7 @@ def _verdict(instance, typed: str, as_json: bool) -> int:
 
 
 def _solve(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.app.study import analyze_network
+    from trainer.app.networks import analyze_network, cnn_table
 
     if bool(args.spec) == bool(args.net):
         return _fail("solve needs a spec file or --net NAME (one of them)")
@@ -434,9 +374,7 @@ def _solve(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(analysis.to_json(indent=1))
         return EXIT_OK
-    from trainer.exercises.networks import format_table
-
-    print(format_table(analysis))
+    print(cnn_table(analysis))
     return EXIT_OK
 
 

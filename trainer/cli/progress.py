@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from trainer.cli.errors import EXIT_OK, EXIT_USAGE
 from trainer.cli.errors import fail as _fail
+from trainer.cli.session import needs_terminal, open_study, practice, run_app
 from trainer.config.settings import Settings
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -41,8 +42,8 @@ def add_parsers(commands, parents: list[argparse.ArgumentParser]) -> None:
 
 # -- trainer stats -------------------------------------------------------------------------
 def stats_command(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.app.errors import StoreError
     from trainer.app.progress import ProgressTracker
-    from trainer.store.database import StoreError
 
     try:
         tracker = ProgressTracker.open(settings)
@@ -128,9 +129,7 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
     if not args.missed:
         if args.list or args.json:
             return _fail("--list and --json go with --missed")
-        from trainer.cli.main import _practice
-
-        return _practice(settings, args)
+        return practice(settings, args)
     from trainer.app.formatting import in_window, parse_window
     from trainer.app.progress import ProgressTracker
 
@@ -141,9 +140,7 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
     if (args.list or args.json) and not settings.db_path.exists():  # read-only: create nothing
         return _fail(f"{settings.db_path}: no database here yet (nothing studied); run "
                      "'trainer' to start, or point --db or TRAINER_DB at your database")
-    from trainer.cli.main import _open_study
-
-    study = _open_study(settings)
+    study = open_study(settings)
     if study is None:
         return EXIT_USAGE
     missed = ProgressTracker.of(study).missed(datetime.now(UTC), window)
@@ -155,27 +152,11 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
         study.close()
         print(f"No missed cards {in_window(window)}.", file=sys.stderr)
         return EXIT_OK
-    from trainer.cli.main import needs_terminal
-
     if (problem := needs_terminal()) is not None:
         study.close()
         return _fail(problem)
-    return _run_missed(settings, study, window)
-
-
-def _run_missed(settings: Settings, study, window: timedelta | None) -> int:
-    from trainer.cli import main as cli
-    from trainer.tui.app import make_app
-
-    app = make_app(settings, study, start_practice=False, start_missed=True,
+    return run_app(settings, study, start_practice=False, start_missed=True,
                    missed_window=window)
-    try:
-        app.run()
-    finally:
-        keep = getattr(cli, "_keep_exit_backup", None)  # the exit backup, as after practice
-        if keep is not None:
-            keep(settings)
-    return app.return_code or EXIT_OK
 
 
 def _print_missed(missed, as_json: bool) -> None:

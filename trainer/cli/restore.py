@@ -1,28 +1,33 @@
-"""``trainer restore [BACKUP]``: put a backup back, safely (see ``store.restore``)."""
+"""``trainer restore [BACKUP]``: put a backup back, safely (see ``app.backups``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from trainer.cli.errors import EXIT_OK, EXIT_USAGE, fail
 from trainer.config.settings import Settings
 
 
-def restore(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.store.backups import backups_dir
-    from trainer.store.database import StoreError
-    from trainer.store.restore import check_backup, check_target, list_backups
-    from trainer.store.restore import restore as restore_backup
+def restore_command(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.app.backups import (
+        backup_folder,
+        check_backup,
+        check_target,
+        database_path,
+        list_backups,
+        restore,
+    )
+    from trainer.app.errors import StoreError
 
-    folder = backups_dir(settings.home)
-    db_path = settings.db_path.expanduser().absolute()
+    folder = backup_folder(settings)
+    db_path = database_path(settings)
     try:
-        check_target(db_path)
+        check_target(settings)
         if args.backup is None:
-            chosen = _choose(list_backups(db_path, folder), db_path, folder)
+            chosen = _choose(list_backups(settings), db_path, folder)
             if chosen is None:
                 return EXIT_USAGE
         else:
@@ -32,7 +37,7 @@ def restore(settings: Settings, args: argparse.Namespace) -> int:
                                              f"({_reviews(reviews)})?"):
                 print("trainer: nothing was changed", file=sys.stderr)
                 return EXIT_USAGE
-        result = restore_backup(db_path, chosen, folder=folder, now=datetime.now(UTC))
+        result = restore(settings, chosen)
     except StoreError as exc:
         return fail(str(exc))
     for kept in result.kept:

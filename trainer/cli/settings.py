@@ -148,8 +148,8 @@ _CONFIG = {"list": _config_list, "get": _config_get, "set": _config_set,
 def interview_command(settings: Settings, args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
+    from trainer.app.errors import StoreError
     from trainer.app.study import StudySession
-    from trainer.store.database import StoreError
 
     if settings.interview_date is None:
         if args.json:
@@ -209,8 +209,8 @@ def format_readiness(ready) -> str:
 
 # -- trainer optimize ----------------------------------------------------------------------
 def optimize_command(settings: Settings, args: argparse.Namespace) -> int:
+    from trainer.app.errors import StoreError
     from trainer.app.optimize import OptimizerMissing, run
-    from trainer.store.database import StoreError
 
     try:
         report = run(settings, save=not args.dry_run)

@@ -31,7 +31,7 @@ def _unknown_net(name: str | None) -> str | None:
     CNNs and the Transformers."""
     from pathlib import Path
 
-    from trainer.exercises.networks import BUILTIN_NETWORKS
+    from trainer.app.networks import BUILTIN_NETWORKS
 
     if not name or Path(name).suffix or Path(name).exists():
         return None
@@ -44,8 +44,12 @@ def _unknown_net(name: str | None) -> str | None:
 def solve(args: argparse.Namespace) -> int | None:
     """Print the analysis when ``args`` names a Transformer and return the exit status;
     ``None`` when it names a CNN (then the CNN path runs)."""
-    from trainer.exercises.networks import NetworkError
-    from trainer.exercises.networks.transformer_spec import resolve_transformer
+    from trainer.app.networks import (
+        NetworkError,
+        analyze_transformer,
+        resolve_transformer,
+        transformer_table,
+    )
 
     options = [f"--{name}" for name in ("context", "batch", "dtype")
                if getattr(args, name, None) is not None]
@@ -63,14 +67,11 @@ def solve(args: argparse.Namespace) -> int | None:
         return None
     if args.input:
         return _fail("--input is for CNNs; a Transformer takes --context N (and --batch B)")
-    from trainer.exercises.networks.transformer import analyze_transformer
-    from trainer.exercises.networks.transformer_render import format_transformer
-
     try:
         analysis = analyze_transformer(spec, context=args.context,
                                        batch=1 if args.batch is None else args.batch,
                                        dtype=args.dtype or "fp16")
     except NetworkError as exc:
         return _fail(str(exc))
-    print(analysis.to_json(indent=1) if args.json else format_transformer(analysis))
+    print(analysis.to_json(indent=1) if args.json else transformer_table(analysis))
     return EXIT_OK
