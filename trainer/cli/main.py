@@ -117,10 +117,9 @@ APP_COMMANDS = frozenset({"practice", "review"})
 
 def main(argv: list[str] | None = None) -> int:
     # Start-up allocates what lives as long as the process (modules, classes, the deck):
-    # collections during it find nothing, and took about 100 ms of a 650 ms start (four
-    # starts each way, in tmux). The app turns collection back on once it has mounted
-    # (TrainerApp.on_mount, after freezing what start-up built); any other command as
-    # soon as its arguments are read.
+    # collections during it find nothing (docs/performance.md has the cost). The app turns
+    # collection back on once it has mounted (TrainerApp.on_mount, after freezing what
+    # start-up built); any other command as soon as its arguments are read.
     gc.disable()
     try:
         return _run(argv)
