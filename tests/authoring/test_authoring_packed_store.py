@@ -21,8 +21,6 @@ from trainer.deck.packed import FORMAT, PackedFile
 from trainer.deck.parser import parse_text
 from trainer.store.database import open_database
 from trainer.store.deck_sync import sync_cards
-from trainer.store.records import CardEntry
-from trainer.store.repository import Repository
 
 
 def _set(db: Path, sql: str, *args) -> None:
@@ -135,13 +133,8 @@ EXPECTED = [
 
 def test_sync_cards_adds_moves_retires_and_brings_back(tmp_path: Path):
     db = open_database(tmp_path / "t.sqlite3")
-    repo = Repository(db)  # the repository's door to the same streamed sync
-    for n, (entries, (counts, expected)) in enumerate(zip(ROUNDS, EXPECTED, strict=True)):
-        if n % 2:
-            got = repo.sync_cards(CardEntry(key=k, deck=d, topic=t, kind=kind, ordinal=o)
-                                  for k, d, t, kind, o in entries)
-        else:
-            got = sync_cards(db, lambda entries=entries: iter(entries))
+    for entries, (counts, expected) in zip(ROUNDS, EXPECTED, strict=True):
+        got = sync_cards(db, lambda entries=entries: iter(entries))
         assert got == counts
         assert [(r[1], r[4], r[3], r[5], r[6]) for r in _cards(db.path)] == expected
         assert all(r[7] == 0 and r[8] == 0 and r[9] is None for r in _cards(db.path))

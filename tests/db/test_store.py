@@ -1,7 +1,7 @@
 import shutil
 import sqlite3
 import stat
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -10,8 +10,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 
 from trainer.store.database import HEAD_REVISION, StoreError, open_database
-from trainer.store.records import CardEntry, CardState
+from trainer.store.deck_sync import sync_cards
+from trainer.store.records import CardState
 from trainer.store.repository import Repository
+from trainer.store.review_log import all_reviews
 from trainer.store.types import TZDateTime
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
@@ -24,9 +26,10 @@ def db(tmp_path: Path):
     database.close()
 
 
-def entries(*keys: str) -> list[CardEntry]:
-    return [CardEntry(key=k, deck="d", topic=k.split(":")[1][0], ordinal=i)
-            for i, k in enumerate(keys)]
+def sync(db, *keys: str) -> tuple[int, int]:
+    """The decks hold exactly ``keys`` (topic: the first letter after the colon)."""
+    rows = [(k, "d", k.split(":")[1][0], "basic", i) for i, k in enumerate(keys)]
+    return sync_cards(db, lambda: rows)
 
 
 def test_head_revision_constant_matches_the_migrations():
@@ -47,7 +50,7 @@ def test_new_database_is_migrated_with_pragmas(db):
 
 def test_answers_stay_in_the_wal_until_a_checkpoint_moves_them_into_the_file(db):
     repo = Repository(db)
-    repo.sync_cards(entries(*(f"d:a{i}" for i in range(300))))
+    sync(db, *(f"d:a{i}" for i in range(300)))
     db.checkpoint()  # the schema and the cards in the file
     for i in range(300):  # well past SQLite's automatic checkpoint (1,000 pages)
         card = repo.card(f"d:a{i}")
@@ -101,30 +104,32 @@ def test_first_schema_upgrades_keeping_every_row_after_a_backup(tmp_path: Path):
 
 def test_timestamps_are_stored_as_utc_and_naive_ones_refused():
     column = TZDateTime()
-    shanghai = datetime(2026, 11, 26, 20, 0, tzinfo=UTC) + timedelta()
-    assert column.process_bind_param(shanghai, None) == datetime(2026, 11, 26, 20, 0)
-    assert column.process_result_value(datetime(2026, 1, 1), None).tzinfo is UTC
+    shanghai = datetime(2026, 11, 27, 4, 0, tzinfo=timezone(timedelta(hours=8)))
+    assert column.process_bind_param(shanghai, None) == "2026-11-26 20:00:00.000000"
+    assert column.process_result_value("2026-01-01 00:00:00.000000", None) == datetime(
+        2026, 1, 1, tzinfo=UTC)
+    assert column.process_result_value("2026-01-01 00:00:00.000000", None).tzinfo is UTC
     with pytest.raises(ValueError, match="naive"):
         column.process_bind_param(datetime(2026, 1, 1), None)
 
 
 def test_sync_adds_retires_and_restores(db):
     repo = Repository(db)
-    assert repo.sync_cards(entries("d:a1", "d:b1")) == (2, 0)
+    assert sync(db, "d:a1", "d:b1") == (2, 0)
     state = repo.card("d:a1")
     repo.record_review(state, state.model_copy(update=dict(state=2, due=NOW, stability=3.0,
                                                             difficulty=5.0, last_review=NOW)),
                        rating=3, reviewed_at=NOW, duration_ms=1000, lang="en")
-    assert repo.sync_cards(entries("d:b1")) == (0, 1)
+    assert sync(db, "d:b1") == (0, 1)
     assert repo.new_cards(10) == [repo.card("d:b1")]
-    assert repo.sync_cards(entries("d:a1", "d:b1")) == (0, 0)
+    assert sync(db, "d:a1", "d:b1") == (0, 0)
     back = repo.card("d:a1")
     assert back.stability == 3.0 and back.due == NOW  # history kept while retired
 
 
 def test_record_and_undo_restore_the_exact_state(db):
     repo = Repository(db)
-    repo.sync_cards(entries("d:a1"))
+    sync(db, "d:a1")
     new = repo.card("d:a1")
     learned = new.model_copy(update=dict(state=1, step=1, stability=2.3, difficulty=4.1,
                                          due=NOW + timedelta(minutes=10), last_review=NOW))
@@ -139,13 +144,13 @@ def test_record_and_undo_restore_the_exact_state(db):
     assert repo.undo_review(second) == repo.card("d:a1")
     assert repo.card("d:a1") == learned
     assert repo.undo_review(first).is_new
-    assert repo.reviews() == []
+    assert list(all_reviews(db)) == []
     assert repo.undo_review(first) is None
 
 
 def test_counts_for_the_day(db):
     repo = Repository(db)
-    repo.sync_cards(entries("d:a1", "d:a2", "d:b1"))
+    sync(db, "d:a1", "d:a2", "d:b1")
     a1 = repo.card("d:a1")
     repo.record_review(a1, CardState(**{**a1.model_dump(), "state": 2, "due": NOW}),
                        rating=3, reviewed_at=NOW - timedelta(hours=1), duration_ms=None,

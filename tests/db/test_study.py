@@ -7,6 +7,21 @@ from tests.helpers import NOW, open_study
 from trainer.scheduling.memory import Grade
 
 
+@pytest.fixture
+def open_session():
+    """``open_study``, and every session it opened closed when the test ends."""
+    sessions = []
+
+    def opener(settings):
+        session = open_study(settings)
+        sessions.append(session)
+        return session
+
+    yield opener
+    for session in sessions:
+        session.close()
+
+
 def review_rows(study) -> list[tuple]:
     with study.db.engine.connect() as c:
         return c.execute(text(
@@ -14,8 +29,8 @@ def review_rows(study) -> list[tuple]:
             "ON c.id = r.card_id ORDER BY r.id")).all()
 
 
-def test_a_whole_first_session(tiny_settings):
-    study = open_study(tiny_settings)
+def test_a_whole_first_session(open_session, tiny_settings):
+    study = open_session(tiny_settings)
     seen = []
     now = NOW
     while (card := study.next_card(now)) is not None:
@@ -28,11 +43,10 @@ def test_a_whole_first_session(tiny_settings):
     summary = study.summary(now)
     assert (summary.reviewed, summary.correct) == (4, 4)
     assert summary.next_due is not None and summary.next_due > now + timedelta(days=1)
-    study.close()
 
 
-def test_topics_are_interleaved(tiny_settings):
-    study = open_study(tiny_settings)
+def test_topics_are_interleaved(open_session, tiny_settings):
+    study = open_session(tiny_settings)
     topics = []
     while (card := study.next_card(NOW)) is not None:
         topics.append(card.topic)
@@ -41,9 +55,9 @@ def test_topics_are_interleaved(tiny_settings):
     assert sorted(topics) == ["conv", "conv", "pooling", "pooling"]
 
 
-def test_new_cards_per_day_limit_and_rollover(tiny_settings):
+def test_new_cards_per_day_limit_and_rollover(open_session, tiny_settings):
     settings = tiny_settings.model_copy(update={"new_per_day": 2})
-    study = open_study(settings)
+    study = open_session(settings)
     for _ in range(2):
         card = study.next_card(NOW)
         study.answer(card.key, Grade.EASY, NOW)
@@ -55,8 +69,8 @@ def test_new_cards_per_day_limit_and_rollover(tiny_settings):
     assert study.next_card(tomorrow) is not None
 
 
-def test_due_reviews_come_before_new_cards(tiny_settings):
-    study = open_study(tiny_settings)
+def test_due_reviews_come_before_new_cards(open_session, tiny_settings):
+    study = open_session(tiny_settings)
     first = study.next_card(NOW)
     study.answer(first.key, Grade.EASY, NOW)
     due_at = study.repo.card(first.key).due
@@ -64,19 +78,18 @@ def test_due_reviews_come_before_new_cards(tiny_settings):
     assert study.next_card(later).key == first.key
 
 
-def test_answered_card_is_not_shown_again_after_reopening(tiny_settings):
-    study = open_study(tiny_settings)
+def test_answered_card_is_not_shown_again_after_reopening(open_session, tiny_settings):
+    study = open_session(tiny_settings)
     first = study.next_card(NOW)
     study.answer(first.key, Grade.GOOD, NOW)
-    study.close()
-    again = open_study(tiny_settings)
+    study.close()  # before it is opened again
+    again = open_session(tiny_settings)
     assert again.next_card(NOW + timedelta(seconds=5)).key != first.key
     assert review_rows(again) == [(first.key, 3, True, "en")]
-    again.close()
 
 
-def test_learning_card_returns_after_its_step(tiny_settings):
-    study = open_study(tiny_settings.model_copy(update={"new_per_day": 1}))
+def test_learning_card_returns_after_its_step(open_session, tiny_settings):
+    study = open_session(tiny_settings.model_copy(update={"new_per_day": 1}))
     first = study.next_card(NOW)
     assert (first.intervals[1], first.intervals[3]) == ("1m", "10m")
     study.answer(first.key, Grade.AGAIN, NOW)
@@ -84,8 +97,8 @@ def test_learning_card_returns_after_its_step(tiny_settings):
     assert study.next_card(NOW).key == first.key
 
 
-def test_undo_restores_the_database_and_the_card(tiny_settings):
-    study = open_study(tiny_settings)
+def test_undo_restores_the_database_and_the_card(open_session, tiny_settings):
+    study = open_session(tiny_settings)
     first = study.next_card(NOW)
     study.answer(first.key, Grade.EASY, NOW)
     second = study.next_card(NOW)
@@ -99,8 +112,8 @@ def test_undo_restores_the_database_and_the_card(tiny_settings):
     assert review_rows(study) == [] and study.undo(NOW) is None
 
 
-def test_switching_language_keeps_progress(builtin_settings):
-    study = open_study(builtin_settings)
+def test_switching_language_keeps_progress(open_session, builtin_settings):
+    study = open_session(builtin_settings)
     card = study.next_card(NOW)
     study.answer(card.key, Grade.EASY, NOW)
     study.set_language("zh")
@@ -111,8 +124,8 @@ def test_switching_language_keeps_progress(builtin_settings):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in again.question)
 
 
-def test_topic_filter(tiny_settings):
-    study = open_study(tiny_settings)
+def test_topic_filter(open_session, tiny_settings):
+    study = open_session(tiny_settings)
     study.set_topic("pooling")
     keys = []
     while (card := study.next_card(NOW)) is not None:
@@ -121,8 +134,8 @@ def test_topic_filter(tiny_settings):
     assert sorted(keys) == ["pooling:pool-avg", "pooling:pool-max"]
 
 
-def test_formulas_reach_the_screen_as_unicode(tiny_settings):
-    study = open_study(tiny_settings)
+def test_formulas_reach_the_screen_as_unicode(open_session, tiny_settings):
+    study = open_session(tiny_settings)
     study.set_topic("conv")
     cards = {}
     while (card := study.next_card(NOW)) is not None:
@@ -132,13 +145,13 @@ def test_formulas_reach_the_screen_as_unicode(tiny_settings):
     assert "$" not in cards["conv:conv-size"].answer
 
 
-def test_naive_now_is_refused(tiny_settings):
-    study = open_study(tiny_settings)
+def test_naive_now_is_refused(open_session, tiny_settings):
+    study = open_session(tiny_settings)
     with pytest.raises(ValueError, match="naive"):
         study.next_card(NOW.replace(tzinfo=None))
 
 
-def test_cloze_siblings_are_buried_for_the_rest_of_the_study_day(tmp_path):
+def test_cloze_siblings_are_buried_for_the_rest_of_the_study_day(open_session, tmp_path):
     """c2 came right after c1 and showed c1's hidden text; it now waits for tomorrow."""
     from trainer.config.settings import Settings as _Settings
 
@@ -151,32 +164,30 @@ def test_cloze_siblings_are_buried_for_the_rest_of_the_study_day(tmp_path):
         "## Plain? {#plain}\n\nYes.\n", encoding="utf-8")
     settings = _Settings(home=tmp_path / "home", builtin_deck=False, exercises=False,
                          decks=[decks], learning_steps_minutes=[1440.0])
-    study = open_study(settings)
-    try:
-        first = study.next_card(now)
-        assert first.key.startswith("n:sm:c")
-        study.answer(first.key, 3, now)
-        shown = []
-        moment = now
-        while (card := study.next_card(moment)) is not None and len(shown) < 5:
-            shown.append(card.key)
-            study.answer(card.key, 3, moment)
-            moment += timedelta(minutes=1)
-        assert shown == ["n:plain"]  # the sibling waits
-        tomorrow = now + timedelta(days=1)
-        keys_tomorrow = set()
-        moment = tomorrow
-        while (card := study.next_card(moment)) is not None and len(keys_tomorrow) < 5:
-            keys_tomorrow.add(card.key)
-            study.answer(card.key, 3, moment)
-            moment += timedelta(minutes=1)
-        sibling = ({"n:sm:c1", "n:sm:c2"} - {first.key}).pop()
-        assert sibling in keys_tomorrow  # the next study day it comes
-    finally:
-        study.close()
+    study = open_session(settings)
+    first = study.next_card(now)
+    assert first.key.startswith("n:sm:c")
+    study.answer(first.key, 3, now)
+    shown = []
+    moment = now
+    while (card := study.next_card(moment)) is not None and len(shown) < 5:
+        shown.append(card.key)
+        study.answer(card.key, 3, moment)
+        moment += timedelta(minutes=1)
+    assert shown == ["n:plain"]  # the sibling waits
+    tomorrow = now + timedelta(days=1)
+    keys_tomorrow = set()
+    moment = tomorrow
+    while (card := study.next_card(moment)) is not None and len(keys_tomorrow) < 5:
+        keys_tomorrow.add(card.key)
+        study.answer(card.key, 3, moment)
+        moment += timedelta(minutes=1)
+    sibling = ({"n:sm:c1", "n:sm:c2"} - {first.key}).pop()
+    assert sibling in keys_tomorrow  # the next study day it comes
 
 
-def test_new_cards_build_on_what_they_require_and_groups_can_be_studied(tmp_path):
+def test_new_cards_build_on_what_they_require_and_groups_can_be_studied(open_session,
+                                                                         tmp_path):
     """Twenty topics: a new learner starts with the topics that require none and meets a
     topic only once each topic it builds on has had UNLOCK_AFTER cards introduced."""
     from trainer.config.settings import Settings as _Settings
@@ -184,27 +195,24 @@ def test_new_cards_build_on_what_they_require_and_groups_can_be_studied(tmp_path
 
     settings = _Settings(home=tmp_path / "home", exercises=False, new_per_day=80,
                          learning_steps_minutes=[1440.0])
-    study = open_study(settings)
-    try:
-        plan = study.plan
-        assert [g.slug for g in plan.groups] == ["cnn-basics", "training", "transformers",
-                                                 "evaluation"]
-        grouped = {t for g in plan.groups for t in g.topics}
-        assert grouped == {c.topic for c in study.cards()}  # every built-in topic has a group
-        moment, order = NOW, []
-        for _ in range(80):
-            card = study.next_card(moment)
-            order.append(card.topic)
-            study.answer(card.key, 3, moment)
-            moment += timedelta(seconds=30)
-        free = {t for t in grouped if t not in plan.requires}
-        assert set(order[:len(free)]) == free
-        for i, topic in enumerate(order):
-            before = order[:i]
-            for need in plan.requires.get(topic, []):
-                assert before.count(need) >= UNLOCK_AFTER, (topic, need, i)
-        study.set_topic("transformers")
-        assert study.topic == tuple(plan.group("transformers").topics)
-        assert study.next_card(moment + timedelta(days=2)).topic in study.topic
-    finally:
-        study.close()
+    study = open_session(settings)
+    plan = study.plan
+    assert [g.slug for g in plan.groups] == ["cnn-basics", "training", "transformers",
+                                             "evaluation"]
+    grouped = {t for g in plan.groups for t in g.topics}
+    assert grouped == {c.topic for c in study.cards()}  # every built-in topic has a group
+    moment, order = NOW, []
+    for _ in range(80):
+        card = study.next_card(moment)
+        order.append(card.topic)
+        study.answer(card.key, 3, moment)
+        moment += timedelta(seconds=30)
+    free = {t for t in grouped if t not in plan.requires}
+    assert set(order[:len(free)]) == free
+    for i, topic in enumerate(order):
+        before = order[:i]
+        for need in plan.requires.get(topic, []):
+            assert before.count(need) >= UNLOCK_AFTER, (topic, need, i)
+    study.set_topic("transformers")
+    assert study.topic == tuple(plan.group("transformers").topics)
+    assert study.next_card(moment + timedelta(days=2)).topic in study.topic

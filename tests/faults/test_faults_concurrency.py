@@ -23,7 +23,7 @@ from tests.faults.replay import replay
 from tests.helpers import NOW, open_study
 from trainer.config.settings import Settings
 from trainer.store.database import StoreError, open_database
-from trainer.store.records import CardEntry
+from trainer.store.deck_sync import sync_cards
 from trainer.store.repository import Repository
 
 K = 100  # answers per process
@@ -115,7 +115,7 @@ def hold_write_lock(path: Path, seconds: float) -> threading.Thread:
 def one_card(tmp_path: Path, busy_ms: int):
     db = open_database(tmp_path / "t.sqlite3", pragmas={"busy_timeout": busy_ms})
     repo = Repository(db)
-    repo.sync_cards(iter([CardEntry(key="d:a", deck="d", topic="a")]))
+    sync_cards(db, lambda: [("d:a", "d", "a", "basic", 0)])
     before = repo.card("d:a")
     after = before.model_copy(update=dict(state=1, step=1, stability=2.0, difficulty=5.0,
                                           due=NOW, last_review=NOW))
@@ -158,14 +158,15 @@ def test_a_lock_outlasting_every_retry_is_one_clear_error_and_nothing_written(tm
     db.close()
 
 
-def test_a_retried_deck_sync_reads_its_cards_once(tmp_path: Path):
-    """A retry must see the same input: a generator of cards is not consumed twice (an
-    empty second read would retire every card)."""
+def test_a_retried_deck_sync_reads_its_cards_anew(tmp_path: Path):
+    """A retry must see the same input: it reads the cards anew (``entries()`` is called
+    again), never a generator the failed attempt consumed (an empty second read would
+    retire every card)."""
     db, repo, _, _ = one_card(tmp_path, busy_ms=300)
     holder = hold_write_lock(db.path, 0.5)
     try:
-        added, retired = repo.sync_cards(
-            CardEntry(key=k, deck="d", topic="a") for k in ("d:a", "d:b"))
+        added, retired = sync_cards(
+            db, lambda: ((k, "d", "a", "basic", 0) for k in ("d:a", "d:b")))
     finally:
         holder.join()
     assert (added, retired) == (1, 0)

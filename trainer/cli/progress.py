@@ -13,9 +13,10 @@ import json
 import sys
 from datetime import UTC, datetime
 
+from trainer.cli import session
 from trainer.cli.errors import EXIT_OK, EXIT_USAGE
 from trainer.cli.errors import fail as _fail
-from trainer.cli.session import needs_terminal, open_study, practice, run_app
+from trainer.cli.session import open_study, practice, run_app
 from trainer.config.settings import Settings
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -152,7 +153,7 @@ def review_command(settings: Settings, args: argparse.Namespace) -> int:
         study.close()
         print(f"No missed cards {in_window(window)}.", file=sys.stderr)
         return EXIT_OK
-    if (problem := needs_terminal()) is not None:
+    if (problem := session.needs_terminal()) is not None:  # one place, for the tests too
         study.close()
         return _fail(problem)
     return run_app(settings, study, start_practice=False, start_missed=True,

@@ -19,9 +19,10 @@ import os
 import re
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from trainer.core.time import require_utc
 from trainer.store.database import StoreError, backup, check_trainer_file
 
 KEEP = 7
@@ -35,15 +36,9 @@ def backups_dir(home: Path) -> Path:
     return home / "backups"
 
 
-def _aware(now: datetime) -> datetime:
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError(f"naive datetime {now!r}: pass a timezone-aware datetime")
-    return now.astimezone(UTC)
-
-
 def free_name(folder: Path, kind: str, now: datetime) -> Path:
     """``folder/KIND-YYYYMMDD-HHMMSS.sqlite3`` (UTC), with ``-2``... if that one exists."""
-    stamp = _aware(now).strftime(STAMP)
+    stamp = require_utc(now).strftime(STAMP)
     candidate = folder / f"{kind}-{stamp}.sqlite3"
     n = 1
     while candidate.exists():
@@ -144,7 +139,7 @@ def _remove_stale_partials(folder: Path, now: datetime) -> None:
     """What a backup killed mid-copy (SIGKILL, power cut) left behind: its hidden
     ``.NAME.partial`` file and SQLite's ``-journal`` of it. A copy still being written by
     another process touches its file every few milliseconds, so an old one is dead."""
-    cutoff = _aware(now).timestamp() - STALE_PARTIAL_SECONDS
+    cutoff = require_utc(now).timestamp() - STALE_PARTIAL_SECONDS
     for leftover in folder.glob(".*.partial*"):
         if not leftover.name.endswith((".partial", ".partial-journal")):
             continue

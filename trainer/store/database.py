@@ -30,6 +30,11 @@ class DatabaseBusy(StoreError):
     """Another instance held the write lock for longer than ``busy_timeout``."""
 
 
+class UnreadableFile(StoreError):
+    """SQLite cannot read the file as a database (damaged, or not one at all): what
+    ``trainer restore`` may put a backup over."""
+
+
 # PRAGMAs added to every connection of every database this process opens (under those
 # given to ``open_database``). A test hook, empty in use: ``max_page_count`` makes SQLite
 # fail the next write that needs a new page with "database or disk is full", for real.
@@ -42,8 +47,8 @@ class Database:
     The hot path (``read``, ``write``: the queue, the answers, the deck syncs) runs on
     connections of its own from the sqlite3 module, with the same pragmas as the engine's.
     SQLAlchemy's engine is made when first used (the migrations, tools and tests): the
-    app and its commands never import SQLAlchemy on an up-to-date database (about 150 ms
-    of a start).
+    app and its commands never import SQLAlchemy on an up-to-date database (its import
+    is a large share of a start: docs/performance.md).
 
     ``pragmas``: extra PRAGMAs run on every new connection (a test hook: ``max_page_count``
     makes the next write fail as on a full disk). Mutable: change it, then ``dispose()``
@@ -82,9 +87,9 @@ class Database:
         self.dispose()
 
     # -- the hot path: the sqlite3 connection itself ---------------------------------
-    # Answering a card runs about ten small statements. Through ORM sessions each one
-    # cost ~100 us of session and transaction overhead (BEGIN IMMEDIATE, COMMIT) around
-    # ~1 us of SQLite work; ``read()`` takes a connection and gives it back in ~2 us.
+    # Answering a card runs about ten small statements: through ORM sessions, the session
+    # and transaction overhead around each was many times SQLite's own work; a pooled
+    # sqlite3 connection costs next to nothing (docs/performance.md, "Store").
     def read(self) -> AbstractContextManager[sqlite3.Connection]:
         """A connection in autocommit mode: each statement reads a consistent snapshot
         (WAL), no write lock is taken. SQLite failures become ``StoreError``."""
@@ -304,9 +309,16 @@ def guarded_write(path: Path, write: Callable[[], T]) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _is_busy(exc: DatabaseError | sqlite3.DatabaseError) -> bool:
-    text = str(getattr(exc, "orig", exc)).lower()
-    return "locked" in text or "busy" in text
+def _result_code(exc: DatabaseError | sqlite3.Error) -> int | None:
+    """SQLite's primary result code of a failure (``SQLITE_BUSY``, ...; an extended code
+    such as ``SQLITE_READONLY_DBMOVED`` counts as its primary one). ``exc``: the sqlite3
+    module's exception or SQLAlchemy's wrapper of one; None when SQLite gave no code."""
+    code = getattr(getattr(exc, "orig", exc), "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
+def _is_busy(exc: DatabaseError | sqlite3.Error) -> bool:
+    return _result_code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
 def write_error(path: Path, exc: DatabaseError | sqlite3.DatabaseError, *,
@@ -315,17 +327,17 @@ def write_error(path: Path, exc: DatabaseError | sqlite3.DatabaseError, *,
     transaction is rolled back) or, for a read, that it could not be read, and what to
     do. ``exc``: SQLAlchemy's wrapper or the sqlite3 module's own exception."""
     cause = str(getattr(exc, "orig", exc))
-    text = cause.lower()
+    code = _result_code(exc)
     kind = StoreError
-    if "full" in text:
+    if code == sqlite3.SQLITE_FULL:
         advice = "the disk is full; free some space and try again"
-    elif "readonly" in text or "read-only" in text:
+    elif code == sqlite3.SQLITE_READONLY:
         advice = ("the file or its folder is read-only; make it writable, or point --db or "
                   "TRAINER_DB elsewhere")
     elif _is_busy(exc):
         kind = DatabaseBusy
         advice = "another trainer kept the database busy; close the other window and try again"
-    elif "malformed" in text or "not a database" in text:
+    elif code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         advice = (f"the file is damaged ({cause}); put a backup back with 'trainer restore' "
                   "(it lists them), or point --db or TRAINER_DB elsewhere")
     else:
@@ -369,7 +381,7 @@ def _set_pragmas(dbapi_connection: sqlite3.Connection,
     _set_wal(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")
     # No checkpoint inside a commit: SQLite's automatic one (every 1,000 WAL pages) made
-    # one answer in about a hundred wait 10-50 ms for its fsyncs. The app checkpoints
+    # an occasional answer wait for its fsyncs (docs/performance.md). The app checkpoints
     # between cards instead (``Database.checkpoint``), and SQLite does when the last
     # connection closes.
     cursor.execute("PRAGMA wal_autocheckpoint = 0")
@@ -394,7 +406,7 @@ def _set_wal(cursor: sqlite3.Cursor) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             return
         except sqlite3.OperationalError as exc:
-            if "locked" not in str(exc) or attempt == WAL_TRIES - 1:
+            if not _is_busy(exc) or attempt == WAL_TRIES - 1:
                 raise
             time.sleep(0.02)
 
@@ -520,11 +532,11 @@ def _open_error(path: Path, exc: sqlite3.DatabaseError) -> StoreError:
                           "file and its folder are readable and writable (the file was left "
                           "as it is)")
     if name.startswith("SQLITE_CORRUPT"):
-        return StoreError(f"{path}: cannot be read as a database: it is damaged ({exc}); the "
-                          "file was left as it is; put a backup back with 'trainer restore' "
-                          "(it lists them), or point --db or TRAINER_DB elsewhere")
-    return StoreError(f"{path}: cannot be read as a database ({exc}); the file was left "
-                      "as it is; move it away or point --db or TRAINER_DB elsewhere")
+        return UnreadableFile(f"{path}: cannot be read as a database: it is damaged ({exc}); "
+                              "the file was left as it is; put a backup back with 'trainer "
+                              "restore' (it lists them), or point --db or TRAINER_DB elsewhere")
+    return UnreadableFile(f"{path}: cannot be read as a database ({exc}); the file was left "
+                          "as it is; move it away or point --db or TRAINER_DB elsewhere")
 
 
 def _migrate(engine: Engine, path: Path, revision: str | None) -> None:

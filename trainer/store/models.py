@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from trainer.store.types import TZDateTime
@@ -33,7 +43,7 @@ class CardRow(Base):
     last_review: Mapped[datetime | None] = mapped_column(TZDateTime)
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     retired: Mapped[bool] = mapped_column(Boolean, default=False)
-    leech: Mapped[bool] = mapped_column(Boolean, default=False)
+    leech: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         Index("ix_cards_due", "due", sqlite_where=due.is_not(None)),
@@ -61,7 +71,7 @@ class ReviewRow(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     correct: Mapped[bool | None] = mapped_column(Boolean)
     # "scheduled" moved the FSRS state; "drill" is extra practice, logged only.
-    kind: Mapped[str] = mapped_column(String, default="scheduled")
+    kind: Mapped[str] = mapped_column(String, default="scheduled", server_default="scheduled")
     # The card's FSRS state and scheduled interval (days) just before this review, NULL
     # for a new card: what retention (young / mature) is computed from.
     prev_state: Mapped[int | None] = mapped_column(Integer)

@@ -11,10 +11,13 @@ from datetime import datetime
 
 from trainer.core.model import Model
 from trainer.store.database import Database, guarded_write
-from trainer.store.records import ACTIVE, STATE_COLUMNS, CardState
+from trainer.store.records import ACTIVE, STATE_COLUMNS, CardState, StoredState
 from trainer.store.stamps import parse_stamp, stamp
 
-REVIEW_STATE = 2  # fsrs.State.Review
+# The stored state codes, inline in the SQL.
+_REVIEW = f"{StoredState.REVIEW:d}"
+_LEARNING = f"{StoredState.LEARNING:d}"
+_IN_STEPS = f"({StoredState.LEARNING:d}, {StoredState.RELEARNING:d})"  # (re)learning
 
 
 class HistoryReview(Model):
@@ -40,13 +43,13 @@ def card_states(db: Database) -> list[CardState]:
 
 def reviews_due_after(db: Database, moment: datetime) -> list[CardState]:
     """Active review cards due after ``moment``."""
-    return _states(db, f"state = {REVIEW_STATE} AND due > ?", (stamp(moment),))
+    return _states(db, f"state = {_REVIEW} AND due > ?", (stamp(moment),))
 
 
 def review_dues(db: Database, start: datetime, end: datetime) -> list[datetime]:
     """Due times of the active review cards due in ``[start, end)``."""
     with db.read() as c:
-        rows = c.execute(f"SELECT due FROM cards WHERE {ACTIVE} AND state = {REVIEW_STATE} "
+        rows = c.execute(f"SELECT due FROM cards WHERE {ACTIVE} AND state = {_REVIEW} "
                          "AND due >= ? AND due < ?", (stamp(start), stamp(end))).fetchall()
     return [parse_stamp(due) for (due,) in rows]
 
@@ -90,14 +93,14 @@ def calibration_samples(db, limit: int = 2000) -> list[tuple[float, float, bool]
     recalled: any grade but Again). What ``trainer.scheduling.calibration`` compares.
     ``db``: a ``Database`` or a ``Reader`` (``trainer stats``)."""
     # Only the latest SCAN_LIMIT scheduled reviews are looked through: with few Review-state
-    # answers among them, the search walked the whole log (1M reviews: 60 ms of stats).
+    # answers among them, the search would walk the whole log.
     with db.read() as c:
         rows = c.execute(
             "SELECT json_extract(state_before, '$.stability'), julianday(reviewed_at) "
             "- julianday(json_extract(state_before, '$.last_review')), rating > 1 "
             "FROM (SELECT state_before, reviewed_at, rating, prev_state FROM reviews "
             "WHERE kind = 'scheduled' ORDER BY reviewed_at DESC LIMIT ?) "
-            f"WHERE prev_state = {REVIEW_STATE} AND state_before IS NOT NULL LIMIT ?",
+            f"WHERE prev_state = {_REVIEW} AND state_before IS NOT NULL LIMIT ?",
             (SCAN_LIMIT, limit)).fetchall()
     return [(s, t, bool(y)) for s, t, y in rows if s is not None and t is not None]
 
@@ -107,7 +110,7 @@ def first_answers(db: Database, since: datetime) -> tuple[int, int, list[int]]:
     introduced; their first grades counted, Again to Easy)."""
     with db.read() as c:
         row = c.execute(
-            "SELECT count(*) FILTER (WHERE was_new = 1 OR prev_state = 1), "
+            f"SELECT count(*) FILTER (WHERE was_new = 1 OR prev_state = {_LEARNING}), "
             "count(*) FILTER (WHERE was_new = 1), "
             + ", ".join(f"count(*) FILTER (WHERE was_new = 1 AND rating = {g})"
                         for g in (1, 2, 3, 4))
@@ -128,6 +131,6 @@ def learning_due(db: Database, day_end: datetime) -> int:
     """Cards in learning or relearning due before ``day_end``: answers today still owes
     (one range scan of ``ix_cards_queue``)."""
     with db.read() as c:
-        (count,), = c.execute(f"SELECT count(*) FROM cards WHERE state IN (1, 3) AND "
+        (count,), = c.execute(f"SELECT count(*) FROM cards WHERE state IN {_IN_STEPS} AND "
                               f"due < ? AND {ACTIVE}", (stamp(day_end),))
     return count

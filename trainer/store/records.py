@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import IntEnum
 
 from trainer.core.model import Model
 from trainer.store.stamps import parse_stamp
+
+
+class StoredState(IntEnum):
+    """``cards.state`` and ``reviews.prev_state`` as stored: FSRS's state codes (NULL is
+    a card never reviewed). Named here because the store does not import ``fsrs``;
+    ``trainer/scheduling/`` maps them to ``fsrs.State``."""
+
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
 
 # The columns of ``cards`` a ``CardState`` is read from, in ``CardState.from_row`` order.
 STATE_COLUMNS = "id, key, topic, state, step, stability, difficulty, due, last_review"
@@ -63,11 +75,3 @@ class TopicCounts(Model):
     new: int = 0
     total: int = 0
 
-
-class ReviewRecord(Model):
-    id: int
-    card_key: str
-    rating: int
-    reviewed_at: datetime
-    duration_ms: int | None
-    was_new: bool

@@ -6,24 +6,23 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from trainer.store.database import Database, guarded_write
-from trainer.store.deck_sync import sync_cards
 from trainer.store.records import (
     ACTIVE,
     STATE_COLUMNS,
     Attempt,
-    CardEntry,
     CardState,
-    ReviewRecord,
+    StoredState,
     TopicCounts,
 )
 from trainer.store.stamps import parse_stamp, stamp
 
-LEARNING_STATES = (1, 3)  # fsrs.State.Learning, fsrs.State.Relearning
-REVIEW_STATE = 2
+# The stored state codes, inline in the SQL (literals, as the plans were measured with).
+_LEARNING = f"state IN ({StoredState.LEARNING:d}, {StoredState.RELEARNING:d})"
+_REVIEW = f"state = {StoredState.REVIEW:d}"
 
 
 # -- the hot path in plain SQL on the pooled sqlite3 handle (``Database.read``/``write``):
@@ -79,24 +78,13 @@ class Repository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    # -- the deck ----------------------------------------------------------------------
-    def sync_cards(self, entries: Iterable[CardEntry]) -> tuple[int, int]:
-        """Insert new cards, refresh topic/order, retire cards no longer in any deck
-        (``deck_sync.sync_cards``, which the study session streams its deck into).
-
-        Returns (added, retired). Retired cards keep their history and come back when
-        their key reappears.
-        """
-        rows = [(e.key, e.deck, e.topic, e.kind, e.ordinal) for e in entries]
-        return sync_cards(self.db, lambda: rows)
-
     # -- what is due ---------------------------------------------------------------------
     def topic_counts(self, now: datetime, day_end: datetime) -> list[TopicCounts]:
         """Per topic of the active cards: due in this study day, new, all."""
         with self.db.read() as c:
             rows = c.execute(
                 "SELECT topic, "
-                "sum(CASE WHEN (state IN (1, 3) AND due <= ?) OR (state = 2 AND due < ?) "
+                f"sum(CASE WHEN ({_LEARNING} AND due <= ?) OR ({_REVIEW} AND due < ?) "
                 "THEN 1 ELSE 0 END), sum(CASE WHEN due IS NULL THEN 1 ELSE 0 END), count(*) "
                 f"FROM cards WHERE 1 {_ACTIVE} GROUP BY topic",
                 (stamp(now), stamp(day_end))).fetchall()
@@ -111,10 +99,10 @@ class Repository:
         learning_until = stamp(min(now, day_end - _TICK))
         with self.db.read() as c:
             (learning,), = c.execute(
-                f"SELECT count(*) FROM cards WHERE state IN (1, 3) AND due <= ? {_ACTIVE}"
+                f"SELECT count(*) FROM cards WHERE {_LEARNING} AND due <= ? {_ACTIVE}"
                 f"{where}", (learning_until, *topics))
             (reviews,), = c.execute(
-                f"SELECT count(*) FROM cards WHERE state = 2 AND due < ? {_ACTIVE}{where}",
+                f"SELECT count(*) FROM cards WHERE {_REVIEW} AND due < ? {_ACTIVE}{where}",
                 (stamp(day_end), *topics))
         return learning + reviews
 
@@ -140,15 +128,15 @@ class Repository:
     def learning_due(self, until: datetime, limit: int, topic: Topics = None
                      ) -> list[CardState]:
         """Learning and relearning cards due by ``until``, soonest first."""
-        # Few cards are learning: two range scans, then a sort of those few. (Walking
-        # ix_cards_due in order instead reads every overdue review: 2.7 ms at 100k cards.)
-        return self._cards("ix_cards_queue", "state IN (1, 3) AND due <= ?", (stamp(until),),
+        # Few cards are learning: two range scans, then a sort of those few (walking
+        # ix_cards_due in order instead would read every overdue review).
+        return self._cards("ix_cards_queue", f"{_LEARNING} AND due <= ?", (stamp(until),),
                            "due, id", limit, topic)
 
     def reviews_due(self, before: datetime, limit: int, topic: Topics = None
                     ) -> list[CardState]:
         """Review cards due before ``before`` (the end of the study day), most overdue first."""
-        return self._cards("ix_cards_due", "state = 2 AND due < ?", (stamp(before),),
+        return self._cards("ix_cards_due", f"{_REVIEW} AND due < ?", (stamp(before),),
                            "due, id", limit, topic)
 
     def new_cards(self, limit: int, topic: Topics = None,
@@ -157,14 +145,14 @@ class Repository:
         if limit <= 0:
             return []
         # In deck order from the partial index, stopping at ``limit`` (with a topic too:
-        # the planner would otherwise sort every new card: 2.4 ms at 100k cards).
+        # the planner would otherwise sort every new card).
         return self._cards("ix_cards_new", "due IS NULL", (), "ordinal, topic, id", limit,
                            topic, exclude)
 
     def _cards(self, index: str, condition: str, params: tuple, order: str, limit: int,
                topic: Topics, exclude: tuple[str, ...] = ()) -> list[CardState]:
         """Active cards meeting ``condition`` through ``index`` (SQLite's INDEXED BY: the
-        plan measured best at 100,000 cards, whatever the statistics say)."""
+        plan measured best on a large collection, whatever the statistics say)."""
         where, topics = _topic_filter(topic, exclude)
         with self.db.read() as c:
             rows = c.execute(
@@ -275,14 +263,3 @@ class Repository:
             row = c.execute(f"SELECT {STATE_COLUMNS} FROM cards WHERE id = ?",
                             (card_id,)).fetchone()
         return CardState.from_row(row)
-
-    def reviews(self, limit: int = 100) -> list[ReviewRecord]:
-        """The latest reviews, newest first."""
-        with self.db.read() as c:
-            rows = c.execute(
-                "SELECT r.id, c.key, r.rating, r.reviewed_at, r.duration_ms, r.was_new "
-                "FROM reviews r JOIN cards c ON c.id = r.card_id "
-                "ORDER BY r.reviewed_at DESC, r.id DESC LIMIT ?", (limit,)).fetchall()
-        return [ReviewRecord(id=i, card_key=key, rating=rating, reviewed_at=parse_stamp(at),
-                             duration_ms=ms, was_new=bool(new))
-                for i, key, rating, at, ms, new in rows]

@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from trainer.store.backups import BEFORE_RESTORE, NAME, STAMP, free_name
-from trainer.store.database import StoreError, backup, check_trainer_file
+from trainer.store.database import StoreError, UnreadableFile, backup, check_trainer_file
 from trainer.store.stamps import parse_stamp
 
 # The WAL index's "dead man switch" lock (SQLite's wal.c: WALINDEX_LOCK_OFFSET 120 + slot
@@ -125,9 +125,8 @@ def check_target(db_path: Path) -> None:
         return
     try:
         check_trainer_file(db_path)
-    except StoreError as exc:
-        if "cannot be read as a database" not in str(exc):
-            raise
+    except UnreadableFile:
+        pass
 
 
 def in_use(db_path: Path) -> bool:

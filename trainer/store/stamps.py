@@ -1,18 +1,24 @@
-"""Timestamps as the store writes them, for plain SQL (no SQLAlchemy: the statistics read
+"""Timestamps as the store writes them: the one implementation, for the plain SQL of the
+hot path and for the ORM's ``TZDateTime`` alike (no SQLAlchemy here: the statistics read
 the database through the sqlite3 module alone, see ``database.open_reader``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-STAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"  # how TZDateTime (SQLAlchemy's DateTime) stores a value
+from trainer.core.time import require_utc
+
+# A stamp's text as a strftime format (years 1000 on), for code formatting many at once
+# (the benchmarks): SQLAlchemy's SQLite DATETIME text, the store's format since its first
+# schema; fixed width, so stamps compare in SQL as the moments do.
+STAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 
 
 def stamp(moment: datetime) -> str:
     """A UTC moment as the store writes it (so plain SQL can compare and bind it)."""
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"naive datetime {moment!r}: pass a timezone-aware UTC datetime")
-    return moment.astimezone(UTC).strftime(STAMP_FORMAT)
+    # isoformat: STAMP_FORMAT with the year zero-padded as SQLAlchemy pads it (strftime's
+    # %Y does not pad years before 1000).
+    return require_utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def parse_stamp(value: str | None) -> datetime | None:

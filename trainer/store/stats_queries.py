@@ -32,13 +32,13 @@ from typing import TYPE_CHECKING
 
 from trainer.core.model import Model
 from trainer.store.database import guarded_write
+from trainer.store.records import StoredState
 from trainer.store.stamps import parse_stamp, stamp
 
 if TYPE_CHECKING:
     from trainer.store.database import Database, Reader
     from trainer.store.records import Attempt
 
-REVIEW_STATE = 2  # fsrs.State.Review
 MATURE_DAYS = 21  # Anki's line between young and mature cards
 _EPOCH = "0001-01-01 00:00:00.000000"
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -46,7 +46,7 @@ _US_PER_DAY = 86_400_000_000
 
 # The card's scheduled interval and state just before a review (written with it).
 _INTERVAL = "r.prev_interval"
-_WAS_REVIEW = f"r.prev_state = {REVIEW_STATE}"
+_WAS_REVIEW = f"r.prev_state = {StoredState.REVIEW:d}"
 
 
 class DayCount(Model):
