@@ -18,6 +18,9 @@ rounds (half up or half down) to a ``d``-decimal value within ``0.5 * 10**-d`` o
 expected one, which is ``round(typed, d) == round(expected, d)`` with both roundings
 accepted at an exact tie.  The arithmetic is exact (``fractions.Fraction``), with a
 ``1e-12`` relative slack for the float noise of the expected value.
+
+The expected answer (:class:`ExpectedAnswer`) and the verdict (:class:`CheckResult`) are
+defined here, beside the parsing; ``trainer.exercises.base`` imports them, never the reverse.
 """
 
 from __future__ import annotations
@@ -26,13 +29,18 @@ import math
 import re
 import unicodedata
 from fractions import Fraction
+from typing import Any, Literal
 
-from trainer.exercises.base import CheckResult, ExpectedAnswer
+from trainer.core.model import Model
 
 __all__ = [
     "MAX_INPUT_CHARS",
+    "AnswerKind",
     "AnswerParseError",
+    "CheckResult",
+    "ExpectedAnswer",
     "check_answer",
+    "fixed",
     "parse_integer",
     "parse_matrix",
     "parse_number",
@@ -51,6 +59,69 @@ _INTEGER_HINT = "expected a whole number like 14 or 1,234"
 _SHAPE_HINT = "expected a shape like 14 × 14, 14x14 or (14, 14)"
 _NUMBER_HINT = "expected a number like 0.125, -3, 1e-3 or 1/8"
 _MATRIX_HINT = "expected a matrix like [[1, 2], [3, 4]] or 1 2; 3 4 (one row per line or ';')"
+
+
+AnswerKind = Literal["integer", "shape", "number", "matrix", "sequence"]
+
+
+class ExpectedAnswer(Model):
+    """The exact answer and how a typed answer is compared with it.
+
+    - ``integer``: ``value`` is an int; typed ``1,234``, ``１４`` are accepted.
+    - ``shape``: ``value`` is a list of ints; typed ``14x14``, ``14×14``, ``(14, 14)``.
+    - ``sequence``: ``value`` is a list of ints in order (e.g. the boxes NMS keeps); typed
+      ``2, 1, 3`` or ``2 1 3``; a different count is a wrong answer, not a shorthand.
+    - ``number``: ``value`` is a float; correct when it rounds to the same ``decimals``.
+    - ``matrix``: ``value`` is a list of rows (lists of floats); each entry compared as a
+      number with ``decimals``; ``rows``/``cols`` give the grid the UI shows.
+    """
+
+    kind: AnswerKind
+    value: Any
+    decimals: int | None = None
+    rows: int | None = None
+    cols: int | None = None
+
+    def display(self) -> str:
+        if self.kind == "integer":
+            return f"{self.value:,}"
+        if self.kind == "shape":
+            return " × ".join(str(v) for v in self.value)
+        if self.kind == "sequence":
+            return ", ".join(str(v) for v in self.value)
+        if self.kind == "number":
+            return _number(self.value, self.decimals)
+        return "\n".join("  ".join(_number(v, self.decimals) for v in row) for row in self.value)
+
+
+def _number(value: float, decimals: int | None) -> str:
+    if decimals is None:
+        return f"{value:g}"
+    return fixed(value, decimals)
+
+
+def fixed(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals, a half rounded away from zero as people do
+    (6.0625 -> 6.063; ``format`` rounds half to even: 6.062 beside 6.1875 -> 6.188). The
+    value is read as written (its shortest repr), so 2.675 -> 2.68."""
+    value = float(value)
+    written = repr(value)
+    _, dot, digits = written.partition(".")
+    if "e" in written or not dot or len(digits) != decimals + 1 or digits[-1] != "5":
+        text = f"{value:.{decimals}f}"  # not a written half: format rounds it the same
+    else:  # a half as written (6.0625 to 3 decimals): away from zero
+        from decimal import ROUND_HALF_UP, Decimal
+
+        text = f"{Decimal(written).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP):f}"
+    return text.lstrip("-") if float(text) == 0 else text
+
+
+class CheckResult(Model):
+    """``correct`` is None when the typed text could not be read (no grade is given)."""
+
+    correct: bool | None
+    message: str
+    parsed: Any = None
 
 
 class AnswerParseError(ValueError):

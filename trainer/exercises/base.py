@@ -10,69 +10,20 @@ show the exact instance again later.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import Field
 
 from trainer.core.model import Model
+from trainer.exercises.answers import AnswerKind, CheckResult, ExpectedAnswer, check_answer
 from trainer.exercises.catalog import BY_NAME, LEVELS
 
 if TYPE_CHECKING:  # NumPy is imported when an instance is drawn, not with these models
     import numpy as np
 
-AnswerKind = Literal["integer", "shape", "number", "matrix", "sequence"]
-
-
-class ExpectedAnswer(Model):
-    """The exact answer and how a typed answer is compared with it.
-
-    - ``integer``: ``value`` is an int; typed ``1,234``, ``１４`` are accepted.
-    - ``shape``: ``value`` is a list of ints; typed ``14x14``, ``14×14``, ``(14, 14)``.
-    - ``sequence``: ``value`` is a list of ints in order (e.g. the boxes NMS keeps); typed
-      ``2, 1, 3`` or ``2 1 3``; a different count is a wrong answer, not a shorthand.
-    - ``number``: ``value`` is a float; correct when it rounds to the same ``decimals``.
-    - ``matrix``: ``value`` is a list of rows (lists of floats); each entry compared as a
-      number with ``decimals``; ``rows``/``cols`` give the grid the UI shows.
-    """
-
-    kind: AnswerKind
-    value: Any
-    decimals: int | None = None
-    rows: int | None = None
-    cols: int | None = None
-
-    def display(self) -> str:
-        if self.kind == "integer":
-            return f"{self.value:,}"
-        if self.kind == "shape":
-            return " × ".join(str(v) for v in self.value)
-        if self.kind == "sequence":
-            return ", ".join(str(v) for v in self.value)
-        if self.kind == "number":
-            return _number(self.value, self.decimals)
-        return "\n".join("  ".join(_number(v, self.decimals) for v in row) for row in self.value)
-
-
-def _number(value: float, decimals: int | None) -> str:
-    if decimals is None:
-        return f"{value:g}"
-    return fixed(value, decimals)
-
-
-def fixed(value: float, decimals: int) -> str:
-    """``value`` with ``decimals`` decimals, a half rounded away from zero as people do
-    (6.0625 -> 6.063; ``format`` rounds half to even: 6.062 beside 6.1875 -> 6.188). The
-    value is read as written (its shortest repr), so 2.675 -> 2.68."""
-    value = float(value)
-    written = repr(value)
-    _, dot, digits = written.partition(".")
-    if "e" in written or not dot or len(digits) != decimals + 1 or digits[-1] != "5":
-        text = f"{value:.{decimals}f}"  # not a written half: format rounds it the same
-    else:  # a half as written (6.0625 to 3 decimals): away from zero
-        from decimal import ROUND_HALF_UP, Decimal
-
-        text = f"{Decimal(written).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP):f}"
-    return text.lstrip("-") if float(text) == 0 else text
+# The answer types are defined with their parsing and checking in answers.py; they leave
+# the package from here, beside the instances that carry them.
+__all__ = ["LEVELS", "AnswerKind", "CheckResult", "ExpectedAnswer", "Family", "Instance"]
 
 
 class Instance(Model):
@@ -86,14 +37,6 @@ class Instance(Model):
     expected: ExpectedAnswer
     solution: dict[str, str]
     rounding_note: dict[str, str] = Field(default_factory=dict)
-
-
-class CheckResult(Model):
-    """``correct`` is None when the typed text could not be read (no grade is given)."""
-
-    correct: bool | None
-    message: str
-    parsed: Any = None
 
 
 class Family(ABC):
@@ -129,6 +72,4 @@ class Family(ABC):
         return self.pose(self.sample_params(level, rng), level, seed)
 
     def check(self, instance: Instance, typed: str) -> CheckResult:
-        from trainer.exercises.answers import check_answer
-
         return check_answer(instance.expected, typed)

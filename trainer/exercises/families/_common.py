@@ -8,10 +8,12 @@ from typing import Any
 
 import numpy as np
 
-from trainer.exercises.base import ExpectedAnswer, Family, Instance, fixed
+from trainer.exercises.answers import fixed
+from trainer.exercises.base import ExpectedAnswer, Family, Instance
 from trainer.exercises.solver import SolverError
 
-Text = dict[str, str]
+Text = dict[str, str]  # one text per language, keyed by LANGS
+LANGS = ("en", "zh")
 
 MATRIX_HINT: Text = {
     "en": "Type the matrix row by row, e.g. `1 2; 3 4` or one row per line.",
@@ -100,10 +102,6 @@ def paren(value: float) -> str:
     return f"({num(value)})" if value < 0 else num(value)
 
 
-def size_text(dims: Sequence[int]) -> str:
-    return " × ".join(str(int(d)) for d in dims)
-
-
 def size_tex(dims: Sequence[int]) -> str:
     return " \\times ".join(str(int(d)) for d in dims)
 
@@ -170,6 +168,10 @@ class ExerciseFamily(Family):
     Subclasses implement ``draw`` (random candidate parameters), ``solve`` (the solver's
     results; raises SolverError for invalid parameters) and ``pose``; ``accept`` may reject
     valid but uninteresting draws.
+
+    ``pose`` computes first, then writes: the numbers of the instance go into a small
+    NamedTuple (a "work", e.g. ``BatchNormWork``), and module functions write the prompt and
+    the worked solution from it, one text per language of ``LANGS``.
     """
 
     max_tries = 1000

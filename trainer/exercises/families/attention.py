@@ -20,6 +20,7 @@ from trainer.exercises.solver import (
 )
 
 from ._common import (
+    LANGS,
     MATRIX_HINT,
     ExerciseFamily,
     Text,
@@ -35,8 +36,6 @@ from ._common import (
     randint,
     rounding,
 )
-
-LANGS = ("en", "zh")
 
 
 def _matrix(params: dict[str, Any], key: str) -> np.ndarray:

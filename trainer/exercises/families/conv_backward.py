@@ -17,10 +17,19 @@ from trainer.exercises.solver.conv_grad import (
 )
 from trainer.exercises.solver.sizes import conv2d_output_size
 
-from ._common import MATRIX_HINT, ExerciseFamily, fenced, grid, matrix_value, need, one_of, pick
+from ._common import (
+    LANGS,
+    MATRIX_HINT,
+    ExerciseFamily,
+    Text,
+    fenced,
+    grid,
+    matrix_value,
+    need,
+    one_of,
+    pick,
+)
 
-Text = dict[str, str]
-LANGS = ("en", "zh")
 _MAX = 5
 _CONFIGS = {  # (input size, stride, padding, ask)
     1: [(3, 1, 0, "dw")],

@@ -9,9 +9,8 @@ import numpy as np
 from trainer.exercises.base import ExpectedAnswer, Instance
 from trainer.exercises.solver import SolverError, filter_logits, top_k_mask, top_p_mask
 
-from ._common import ExerciseFamily, Text, approx, num, pick, randint
+from ._common import LANGS, ExerciseFamily, Text, approx, num, pick, randint
 
-LANGS = ("en", "zh")
 _EDGE = 1e-3  # sampled cumulative sums stay this far from top_p: no float-precision edge
 
 

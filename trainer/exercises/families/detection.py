@@ -17,11 +17,9 @@ from trainer.exercises.solver.detection import (
     nms_trace,
 )
 
-from ._common import ExerciseFamily, need, one_of, pick, randint, rounding
+from ._common import ExerciseFamily, Text, need, one_of, pick, randint, rounding
 from ._numbers import near_tie, rounded, short
 
-Text = dict[str, str]
-LANGS = ("en", "zh")
 _DECIMALS = 4
 _XYXY = "$(x_1,\\ y_1,\\ x_2,\\ y_2)$"
 _MARGIN = 0.02  # no IoU this close to the NMS threshold: hand arithmetic must not flip it

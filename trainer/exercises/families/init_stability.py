@@ -21,11 +21,8 @@ from trainer.exercises.solver.initialization import (
 )
 from trainer.exercises.solver.memory import PRECISIONS, adamw_training_memory, mlp_params
 
-from ._common import ExerciseFamily, need, one_of, pick, randint, rounding
+from ._common import LANGS, ExerciseFamily, Text, need, one_of, pick, randint, rounding
 from ._numbers import near_tie, rounded, short, significant_decimals
-
-Text = dict[str, str]
-LANGS = ("en", "zh")
 
 # ------------------------------------------------------------------ init-bounds
 

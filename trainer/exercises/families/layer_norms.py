@@ -10,6 +10,7 @@ from trainer.exercises.base import ExpectedAnswer, Instance
 from trainer.exercises.solver import SolverError, layer_norm, rms_norm
 
 from ._common import (
+    LANGS,
     MATRIX_HINT,
     ExerciseFamily,
     Text,
@@ -25,7 +26,6 @@ from ._common import (
     rounding,
 )
 
-LANGS = ("en", "zh")
 DEFAULT_EPS = {"layer": 1e-5, "rms": 1e-6}
 
 

@@ -31,7 +31,6 @@ from ._common import (
     rounding,
 )
 
-LANGS = ("en", "zh")
 UNITS = {"MiB": 2**20, "GiB": 2**30}
 
 

@@ -16,6 +16,7 @@ from trainer.exercises.solver import (
 )
 
 from ._common import (
+    LANGS,
     MATRIX_HINT,
     ExerciseFamily,
     Text,
@@ -31,8 +32,6 @@ from ._common import (
     randint,
     rounding,
 )
-
-LANGS = ("en", "zh")
 
 
 class CrossEntropyWork(NamedTuple):

@@ -20,7 +20,7 @@ from trainer.exercises.solver.optim import (
     warmup_cosine_lr,
 )
 
-from ._common import ExerciseFamily, need, one_of, pick, randint, rounding
+from ._common import LANGS, ExerciseFamily, Text, need, one_of, pick, randint, rounding
 from ._numbers import (
     VECTOR_HINT,
     near_tie,
@@ -32,9 +32,6 @@ from ._numbers import (
     significant_decimals,
     vec,
 )
-
-Text = dict[str, str]
-LANGS = ("en", "zh")
 
 # ------------------------------------------------------------------ optimizer-step
 

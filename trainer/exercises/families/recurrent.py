@@ -10,9 +10,8 @@ from trainer.exercises.base import ExpectedAnswer, Instance
 from trainer.exercises.solver import SolverError
 from trainer.exercises.solver.recurrent import GATES, RNNLayerCount, rnn_layer_counts
 
-from ._common import ExerciseFamily, need, one_of, pick, randint
+from ._common import ExerciseFamily, Text, need, one_of, pick, randint
 
-Text = dict[str, str]
 _GATE_NAMES = {
     "RNN": ("An RNN has one weight block (the cell itself)", "RNN 只有一组权重（单元本身）"),
     "GRU": ("A GRU stacks 3 gate blocks (reset, update, new)",

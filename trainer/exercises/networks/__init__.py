@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .analysis import DEFAULT_INPUT_SHAPE, Analysis, LayerAnalysis, analyze
+from .analysis import DEFAULT_INPUT_SHAPE, WHOLE_INPUT, Analysis, LayerAnalysis, analyze, rows
 from .builtin import (
     BUILTIN_NETWORKS,
     alexnet,
@@ -49,7 +49,7 @@ from .model import (
     MaxPool2dLayer,
     Network,
 )
-from .render import COLUMNS, WHOLE_INPUT, format_table, human_count, rows
+from .render import COLUMNS, format_table, human_count
 from .spec import TYPE_ALIASES, dump_spec, load_spec, parse_spec, spec_data
 
 __all__ = [

@@ -70,7 +70,10 @@ from .model import (
     Network,
 )
 
-__all__ = ["DEFAULT_INPUT_SHAPE", "Analysis", "LayerAnalysis", "analyze"]
+__all__ = [
+    "DEFAULT_INPUT_SHAPE", "WHOLE_INPUT", "Analysis", "LayerAnalysis", "analyze", "rows",
+    "shape_cell",
+]
 
 DEFAULT_INPUT_SHAPE: tuple[int, int, int] = (3, 224, 224)
 
@@ -137,9 +140,7 @@ class Analysis(Model):
         raise KeyError(name)
 
     def rows(self, *, totals: bool = True, raw: bool = False) -> list[dict[str, Any]]:
-        """Plain table rows, see :func:`trainer.exercises.networks.render.rows`."""
-        from .render import rows
-
+        """Plain table rows, see :func:`rows`."""
         return rows(self, totals=totals, raw=raw)
 
     def to_dict(self) -> dict[str, Any]:
@@ -149,6 +150,62 @@ class Analysis(Model):
     def to_json(self, indent: int | None = 2) -> str:
         """:meth:`to_dict` as a JSON string."""
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+
+# Table rows: what a table of the analysis shows, as cells (render.py lays them out).
+
+WHOLE_INPUT = "whole input"
+"""What the RF, jump and padding cells show once every output depends on the whole input."""
+
+
+def shape_cell(shape: Sequence[int]) -> str:
+    """``(64, 56, 56)`` -> ``64×56×56``."""
+    return "×".join(str(v) for v in shape)
+
+
+def _pair_cell(pair: tuple[int, int] | None) -> str:
+    if pair is None:
+        return WHOLE_INPUT
+    h, w = pair
+    return str(h) if h == w else f"{h}×{w}"
+
+
+def _row(layer: LayerAnalysis, raw: bool) -> dict[str, Any]:
+    if raw:
+        return {
+            "name": layer.name, "type": layer.type, "output": list(layer.output_shape),
+            "rf": None if layer.receptive_field is None else list(layer.receptive_field),
+            "jump": None if layer.jump is None else list(layer.jump),
+            "padding": (None if layer.effective_padding is None
+                        else list(layer.effective_padding)),
+            "params": layer.params, "macs": layer.macs,
+        }
+    return {
+        "name": layer.name, "type": layer.type, "output": shape_cell(layer.output_shape),
+        "rf": _pair_cell(layer.receptive_field), "jump": _pair_cell(layer.jump),
+        "padding": _pair_cell(layer.effective_padding),
+        "params": f"{layer.params:,}", "macs": f"{layer.macs:,}",
+    }
+
+
+def rows(analysis: Analysis, *, totals: bool = True, raw: bool = False) -> list[dict[str, Any]]:
+    """One dict per layer with the keys of ``render.COLUMNS``, then a ``total`` row.
+
+    Display strings by default; ``raw=True`` keeps numbers (pairs as ``[h, w]`` lists,
+    ``None`` for "whole input").  The total row has the network's output shape, total
+    params and MACs, and empty (``None`` if raw) RF cells.
+    """
+    out = [_row(layer, raw) for layer in analysis.layers]
+    if totals:
+        empty = None if raw else ""
+        out.append({
+            "name": "total", "type": empty,
+            "output": list(analysis.output_shape) if raw else shape_cell(analysis.output_shape),
+            "rf": empty, "jump": empty, "padding": empty,
+            "params": analysis.total_params if raw else f"{analysis.total_params:,}",
+            "macs": analysis.total_macs if raw else f"{analysis.total_macs:,}",
+        })
+    return out
 
 
 def _extend(rf: _RF, layers: tuple[Layer, Layer]) -> _RF:

@@ -1,18 +1,19 @@
-"""Plain table rows and a text table of an :class:`Analysis` (no UI library involved).
+"""A text table of an :class:`Analysis` (no UI library involved).
 
-Cells: shapes ``64×56×56`` (C×H×W) or ``1000`` (features); receptive field, jump and
-effective padding as one number when H and W agree, ``H×W`` otherwise, and
-``whole input`` from a flatten/linear layer on; counts with thousands separators.
+The cells come from :func:`~trainer.exercises.networks.analysis.rows` (the rows live with
+the analysis, so the import runs one way): shapes ``64×56×56`` (C×H×W) or ``1000``
+(features); receptive field, jump and effective padding as one number when H and W agree,
+``H×W`` otherwise, and ``whole input`` from a flatten/linear layer on; counts with
+thousands separators.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from .analysis import Analysis, LayerAnalysis
+from .analysis import Analysis, rows, shape_cell
 
-__all__ = ["COLUMNS", "WHOLE_INPUT", "format_table", "human_count", "rows"]
+__all__ = ["COLUMNS", "format_table", "human_count"]
 
 COLUMNS: list[tuple[str, str]] = [
     ("name", "layer"),
@@ -26,20 +27,6 @@ COLUMNS: list[tuple[str, str]] = [
 ]
 """(row key, column header) in display order."""
 
-WHOLE_INPUT = "whole input"
-"""What the RF, jump and padding cells show once every output depends on the whole input."""
-
-
-def _shape(shape: Sequence[int]) -> str:
-    return "×".join(str(v) for v in shape)
-
-
-def _pair(pair: tuple[int, int] | None) -> str:
-    if pair is None:
-        return WHOLE_INPUT
-    h, w = pair
-    return str(h) if h == w else f"{h}×{w}"
-
 
 def human_count(n: int) -> str:
     """``1814073344`` -> ``1.81 G``; ``11689512`` -> ``11.69 M`` (SI prefixes, 2 decimals)."""
@@ -47,44 +34,6 @@ def human_count(n: int) -> str:
         if abs(n) >= size:
             return f"{n / size:.2f} {prefix}"
     return str(n)
-
-
-def _row(layer: LayerAnalysis, raw: bool) -> dict[str, Any]:
-    if raw:
-        return {
-            "name": layer.name, "type": layer.type, "output": list(layer.output_shape),
-            "rf": None if layer.receptive_field is None else list(layer.receptive_field),
-            "jump": None if layer.jump is None else list(layer.jump),
-            "padding": (None if layer.effective_padding is None
-                        else list(layer.effective_padding)),
-            "params": layer.params, "macs": layer.macs,
-        }
-    return {
-        "name": layer.name, "type": layer.type, "output": _shape(layer.output_shape),
-        "rf": _pair(layer.receptive_field), "jump": _pair(layer.jump),
-        "padding": _pair(layer.effective_padding),
-        "params": f"{layer.params:,}", "macs": f"{layer.macs:,}",
-    }
-
-
-def rows(analysis: Analysis, *, totals: bool = True, raw: bool = False) -> list[dict[str, Any]]:
-    """One dict per layer with the keys of :data:`COLUMNS`, then a ``total`` row.
-
-    Display strings by default; ``raw=True`` keeps numbers (pairs as ``[h, w]`` lists,
-    ``None`` for "whole input").  The total row has the network's output shape, total
-    params and MACs, and empty (``None`` if raw) RF cells.
-    """
-    out = [_row(layer, raw) for layer in analysis.layers]
-    if totals:
-        empty = None if raw else ""
-        out.append({
-            "name": "total", "type": empty,
-            "output": list(analysis.output_shape) if raw else _shape(analysis.output_shape),
-            "rf": empty, "jump": empty, "padding": empty,
-            "params": analysis.total_params if raw else f"{analysis.total_params:,}",
-            "macs": analysis.total_macs if raw else f"{analysis.total_macs:,}",
-        })
-    return out
 
 
 _RIGHT = {"params", "macs", "rf", "jump", "padding"}
@@ -102,7 +51,7 @@ def format_table(analysis: Analysis) -> str:
         return "  ".join(parts).rstrip()
 
     header = line({key: title for key, title in COLUMNS})
-    out = [f"{analysis.network}: input {_shape(analysis.input_shape)}", header,
+    out = [f"{analysis.network}: input {shape_cell(analysis.input_shape)}", header,
            "-" * len(header)]
     out += [line(r) for r in table]
     out.append("-" * len(header))
