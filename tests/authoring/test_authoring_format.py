@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import NOW, open_study
+from trainer.app.exercise_cards import draw, read_spec
 from trainer.deck.parser import parse_text
 from trainer.exercises.families import FAMILIES
 
@@ -15,7 +16,8 @@ DOCS = Path(__file__).resolve().parents[2] / "docs" / "authoring.md"
 
 
 def parse(text: str, **kwargs):
-    return parse_text(text, "deck.md", **kwargs)
+    """As the app parses: exercise blocks checked against the families."""
+    return parse_text(text, "deck.md", exercises=read_spec, **kwargs)
 
 
 def errors(text: str) -> list[str]:
@@ -119,11 +121,11 @@ def test_an_exercise_block_with_level_ranges_and_choices():
     assert (card.kind, card.exercise.family, card.exercise.level) == (
         "exercise", "conv-output-size", 1)
     for seed in range(30):
-        instance = card.exercise.generate(seed)
+        instance = draw(card.exercise, seed)
         params = instance.params
         assert 28 <= params["input"] <= 64 and params["kernel"] in (3, 5)
         assert params["stride"] == 2
-        assert instance == card.exercise.generate(seed)  # the seed reproduces it
+        assert instance == draw(card.exercise, seed)  # the seed reproduces it
 
 
 @pytest.mark.parametrize(("block", "line", "message"), [
@@ -143,6 +145,26 @@ def test_exercise_block_errors_are_located(block, line, message):
 def test_the_unknown_family_hint_names_the_closest():
     (problem,) = errors("## D {#d}\n\n```exercise\nfamily: conv-output-sise\n```\n")
     assert "did you mean conv-output-size?" in problem
+
+
+def test_the_deck_alone_reads_a_block_as_written():
+    """Without the app's reader the deck never reaches the families: a block's shape is
+    checked, its family, level and parameter names are taken as written."""
+    (card,) = parse_text("## D {#d}\n\n```exercise\nfamily: not-a-family\nlevel: 7\n"
+                         "params:\n  colour: 1..3\n  size: a|b\n  depth: 4\n```\n",
+                         "deck.md").cards
+    assert (card.exercise.family, card.exercise.level) == ("not-a-family", 7)
+    assert (card.exercise.ranges, card.exercise.choices, card.exercise.fixed) == (
+        {"colour": (1, 3)}, {"size": ["a", "b"]}, {"depth": 4})
+    for block, line, message in [("family: x\nparams:\n  input: 9..3\n", 6, "empty range"),
+                                 ("family: x\ncolour: 3\n", 5, "unknown key 'colour'"),
+                                 ("level: 2\n", 4, "exercise block needs a family"),
+                                 ("family: x\nlevel: two\n", 5, "level must be a whole number"),
+                                 ("family: x\nparams: 5\n", 5, "params must be"),
+                                 ("family: [unclosed\n", 5, "not valid YAML")]:
+        (problem,) = [p.format() for p in parse_text(f"## D {{#d}}\n\n```exercise\n{block}```\n",
+                                                     "deck.md").problems]
+        assert problem.startswith(f"deck.md:{line}:1: error: ") and message in problem
 
 
 def test_a_markdown_exercise_is_scheduled_like_the_built_in_ones(settings, decks):
@@ -171,7 +193,7 @@ def test_every_example_in_the_docs_parses_as_documented():
         r"^(`{3,})markdown\n(.*?)^\1$", DOCS.read_text(encoding="utf-8"), flags=re.S | re.M)]
     assert len(examples) >= 6
     for example in examples:
-        parsed = parse_text(example, "example.md", check_math=True)
+        parsed = parse(example, check_math=True)
         assert [p.format() for p in parsed.problems if p.severity == "error"] == []
         assert parsed.cards
     families = set(FAMILIES)

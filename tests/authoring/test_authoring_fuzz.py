@@ -5,6 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from trainer.app.exercise_cards import read_spec
 from trainer.deck.parser import parse_bytes, parse_text
 
 # Pieces of the format (and of its mistakes), glued at random with arbitrary text.
@@ -39,9 +40,10 @@ def check(parsed, text: str) -> None:
           suppress_health_check=[HealthCheck.too_slow])
 @given(documents, st.booleans())
 def test_the_parser_never_raises_and_locates_every_problem(text, math):
-    parsed = parse_text(text, "fuzz.md", check_math=math)
+    parsed = parse_text(text, "fuzz.md", check_math=math, exercises=read_spec)
     check(parsed, text)
-    assert parse_text(text, "fuzz.md", check_math=math) == parsed  # deterministic
+    again = parse_text(text, "fuzz.md", check_math=math, exercises=read_spec)
+    assert again == parsed  # deterministic
 
 
 @settings(max_examples=150, deadline=None, derandomize=True)
@@ -49,7 +51,7 @@ def test_the_parser_never_raises_and_locates_every_problem(text, math):
 def test_arbitrary_bytes_are_a_located_problem_not_a_crash(data):
     from pathlib import Path
 
-    parsed = parse_bytes(data, Path("fuzz.md"))
+    parsed = parse_bytes(data, Path("fuzz.md"), exercises=read_spec)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -5,6 +5,7 @@ from collections import Counter
 
 import pytest
 
+from trainer.app.exercise_cards import read_spec
 from trainer.deck.loader import builtin_content_dir, load_deck
 from trainer.deck.math_markdown import render_math
 
@@ -19,7 +20,7 @@ MEDIAN_ANSWER_WORDS = 45  # CONTENT.md: short answers
 
 @pytest.fixture(scope="module")
 def deck():
-    return load_deck(builtin_content_dir())
+    return load_deck(builtin_content_dir(), exercises=read_spec)  # as the app reads it
 
 
 def test_deck_loads_without_problems(deck):

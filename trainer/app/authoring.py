@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import Field
 
+from trainer.app.exercise_cards import read_spec
 from trainer.config.file import write_atomically
 from trainer.config.settings import Settings
 from trainer.core.model import Model
@@ -60,8 +61,9 @@ def deck_roots(settings: Settings) -> list[DeckRoot]:
     roots = []
     if settings.builtin_deck:
         content = builtin_content_dir()
-        roots += [DeckRoot(absolute(content / lang), deck=BUILTIN_DECK) for lang in ("en", "zh")]
-    roots += [DeckRoot(absolute(folder)) for folder in settings.deck_dirs]
+        roots += [DeckRoot(absolute(content / lang), deck=BUILTIN_DECK, exercises=read_spec)
+                  for lang in ("en", "zh")]
+    roots += [DeckRoot(absolute(folder), exercises=read_spec) for folder in settings.deck_dirs]
     return roots
 
 
@@ -353,7 +355,7 @@ def validate_addition(target: Path, body: str) -> tuple[list[Problem], list[str]
         existing = ""
     head = existing + _joint(existing)
     offset = head.count("\n")
-    parsed = parse_text(head + body, str(target), check_math=True)
+    parsed = parse_text(head + body, str(target), check_math=True, exercises=read_spec)
     problems = [p.model_copy(update={"path": str(target), "line": p.line - offset})
                 for p in parsed.problems if p.line > offset]
     keys = [f"{parsed.deck}:{c.id}" for c in parsed.cards if c.text.line > offset]

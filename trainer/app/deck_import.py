@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 from trainer.app.authoring import plan_copy
+from trainer.app.exercise_cards import read_spec
 from trainer.app.study import StudySession
 from trainer.config.file import save_setting
 from trainer.config.settings import Settings, read_config_file
@@ -82,7 +83,7 @@ def import_deck(settings: Settings, given: Path, *, copy: bool) -> DeckImport:
     except BaseException:
         _remove(copied)
         raise
-    problems = merge(parse_paths([where], check_math=True)).problems
+    problems = merge(parse_paths([where], check_math=True, exercises=read_spec)).problems
     return DeckImport(where=where, copied=len(pairs) if copy else 0,
                       registered=register is not None, problems=problems, cards=len(inside),
                       new=sum(1 for c in inside if c.key in added))

@@ -133,6 +133,10 @@ def _run(argv: list[str] | None) -> int:
     try:
         settings = load_settings(home=args.home, db=args.db, language=args.lang,
                                  decks=args.decks)
+        if settings.fsrs_parameters:  # their bounds are the scheduler's to check
+            from trainer.app.memory import check_settings
+
+            check_settings(settings)
     except ConfigError as exc:
         return _fail(str(exc))
     command = args.command or "practice"
@@ -184,10 +188,9 @@ def _backup(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _load_deck(settings: Settings):
-    from trainer.deck.loader import builtin_content_dir, load_deck
+    from trainer.app.deck_check import load_deck
 
-    return load_deck(builtin_content_dir() if settings.builtin_deck else None,
-                     settings.deck_dirs)
+    return load_deck(settings)
 
 
 def _cards(settings: Settings, args: argparse.Namespace) -> int:
@@ -215,27 +218,9 @@ def _cards(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.deck.loader import (
-        builtin_content_dir,
-        merge,
-        missing_paths,
-        parse_builtin,
-        parse_paths,
-    )
+    from trainer.app.deck_check import check_decks
 
-    if args.paths:
-        problems = missing_paths(args.paths)
-        deck = merge(parse_paths((p for p in args.paths if p.exists()), check_math=True))
-        files = sum(1 for _ in args.paths)
-    else:
-        problems = []
-        parsed = (parse_builtin(builtin_content_dir(), check_math=True)
-                  if settings.builtin_deck else [])
-        parsed += parse_paths((d for d in settings.deck_dirs if d.exists()), check_math=True)
-        deck = merge(parsed)
-        files = len(parsed)
-    problems += deck.problems
-    problems += _duplicate_warnings(deck)
+    deck, problems, files = check_decks(settings, args.paths)
     errors = sum(1 for p in problems if p.severity == "error")
     if args.json:
         print(json.dumps([p.model_dump() for p in problems], ensure_ascii=False, indent=1))
@@ -246,22 +231,6 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{len(deck.cards)} cards checked from {files} path(s): {errors} error(s), "
               f"{warnings} warning(s)", file=sys.stderr)
     return EXIT_PROBLEMS if errors else EXIT_OK
-
-
-def _duplicate_warnings(deck) -> list:
-    """A warning for each card whose text another deck already has."""
-    from trainer.deck.identity import duplicate_texts
-    from trainer.deck.models import Problem
-
-    warnings = []
-    for card, first, lang in duplicate_texts(deck.cards.values()):
-        text, other = card.text(lang), first.text(lang)
-        warnings.append(Problem(
-            path=text.path, line=text.line, severity="warning",
-            message=f"the same card as {first.key} ({other.path}:{other.line}); both are "
-                    "studied", hint="keep one copy: a deck copied with --copy and also "
-                                    "registered doubles every card"))
-    return warnings
 
 
 def _exercise(settings: Settings, args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from trainer.deck.exercise_spec import SpecReader, read_as_written
 from trainer.deck.models import Card, Deck, ParsedFile, Problem
 from trainer.deck.parser import parse_file
 
@@ -45,21 +46,26 @@ def deck_files(root: Path) -> list[Path]:
     return sorted(p for p in found if p.is_file())
 
 
-def parse_builtin(content: Path, check_math: bool = False) -> list[ParsedFile]:
+def parse_builtin(content: Path, check_math: bool = False,
+                  exercises: SpecReader = read_as_written) -> list[ParsedFile]:
+    """The built-in deck's files (``exercises`` reads exercise blocks: ``parse_text``)."""
     return [
-        parse_file(path, deck=BUILTIN_DECK, lang=path.parent.name, check_math=check_math)
+        parse_file(path, deck=BUILTIN_DECK, lang=path.parent.name, check_math=check_math,
+                   exercises=exercises)
         for lang in LANGUAGES
         for path in deck_files(content / lang)
     ]
 
 
-def parse_paths(paths: Iterable[Path], check_math: bool = False) -> list[ParsedFile]:
+def parse_paths(paths: Iterable[Path], check_math: bool = False,
+                exercises: SpecReader = read_as_written) -> list[ParsedFile]:
     """Parse user deck files; a file inside an ``en``/``zh`` folder takes that language."""
     parsed = []
     for root in paths:
         for path in deck_files(root):
             lang = path.parent.name if path.parent.name in LANGUAGES else None
-            parsed.append(parse_file(path, lang=lang, check_math=check_math))
+            parsed.append(parse_file(path, lang=lang, check_math=check_math,
+                                     exercises=exercises))
     return parsed
 
 
@@ -72,10 +78,11 @@ def missing_paths(paths: Iterable[Path]) -> list[Problem]:
     ]
 
 
-def load_deck(builtin: Path | None, user_dirs: Iterable[Path] = ()) -> Deck:
+def load_deck(builtin: Path | None, user_dirs: Iterable[Path] = (),
+              exercises: SpecReader = read_as_written) -> Deck:
     """Everything the app can study: the built-in deck (unless None) and the user decks."""
-    files = parse_builtin(builtin) if builtin is not None else []
-    files += parse_paths(d for d in user_dirs if d.exists())
+    files = parse_builtin(builtin, exercises=exercises) if builtin is not None else []
+    files += parse_paths((d for d in user_dirs if d.exists()), exercises=exercises)
     return merge(files)
 
 

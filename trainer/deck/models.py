@@ -6,8 +6,8 @@ from typing import Literal, Protocol
 
 from pydantic import Field
 
-from trainer.app.exercise_cards import ExerciseSpec
 from trainer.core.model import Model
+from trainer.deck.exercise_spec import ExerciseSpec
 
 Severity = Literal["error", "warning"]
 CardKind = Literal["basic", "cloze", "exercise"]

@@ -20,7 +20,7 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterable
 
-from trainer.app.exercise_cards import ExerciseSpec
+from trainer.deck.exercise_spec import ExerciseSpec
 from trainer.deck.models import Card, CardText, Deck, ParsedCard, ParsedFile, Problem, _Meta
 
 CHUNK = 64  # cards per compressed block of texts: ~10 KB of text, decoded in ~30 us

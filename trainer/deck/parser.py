@@ -41,8 +41,9 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from trainer.app.exercise_cards import FENCE_INFO, spec_from_yaml
+from trainer.core.yaml_errors import yaml_error_at
 from trainer.deck import cloze
+from trainer.deck.exercise_spec import FENCE_INFO, SpecReader, read_as_written
 from trainer.deck.identity import digest
 from trainer.deck.latex import MAX_NESTING, nesting_depth, unknown_macros
 from trainer.deck.models import CardText, ParsedCard, ParsedFile, Problem
@@ -83,19 +84,21 @@ def _structure_parser() -> MarkdownIt:
 
 
 def parse_file(
-    path: Path, *, deck: str | None = None, lang: str | None = None, check_math: bool = False
+    path: Path, *, deck: str | None = None, lang: str | None = None, check_math: bool = False,
+    exercises: SpecReader = read_as_written,
 ) -> ParsedFile:
     """Read and parse one deck file; unreadable files become a problem, not an exception."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         return failed(path, deck, lang, f"cannot read: {exc.strerror or exc}")
-    return parse_bytes(data, path, deck=deck, lang=lang, check_math=check_math)
+    return parse_bytes(data, path, deck=deck, lang=lang, check_math=check_math,
+                       exercises=exercises)
 
 
 def parse_bytes(
     data: bytes, path: Path, *, deck: str | None = None, lang: str | None = None,
-    check_math: bool = False,
+    check_math: bool = False, exercises: SpecReader = read_as_written,
 ) -> ParsedFile:
     try:
         text = data.decode("utf-8")
@@ -103,7 +106,7 @@ def parse_bytes(
         line = data[: exc.start].count(b"\n") + 1
         return failed(path, deck, lang, f"not UTF-8 text (byte {exc.start})", line)
     return parse_text(text.removeprefix("\ufeff"), str(path), deck=deck, lang=lang,
-                      check_math=check_math)
+                      check_math=check_math, exercises=exercises)
 
 
 def failed(path: Path, deck: str | None, lang: str | None, message: str,
@@ -134,13 +137,15 @@ class _Problems:
 
 def parse_text(
     text: str, path: str, *, deck: str | None = None, lang: str | None = None,
-    check_math: bool = False,
+    check_math: bool = False, exercises: SpecReader = read_as_written,
 ) -> ParsedFile:
     """Parse deck markdown. ``deck`` and ``lang`` are defaults the front matter may override.
 
     ``check_math`` also warns about LaTeX that would show raw and, in a ``zh`` file, about
     ASCII punctuation beside Chinese text (``trainer check`` does; the app skips both at
-    start-up, where they would double the parse time).
+    start-up, where they would double the parse time). ``exercises`` reads each exercise
+    block: the app passes ``trainer.app.exercise_cards.read_spec``, which checks a block
+    against the exercise families too (the deck alone reads its shape only).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
@@ -163,7 +168,7 @@ def parse_text(
     starts = _card_starts(tokens, blocks, problem)
     block_lines = [tokens[i].map[0] for i in blocks]
     context = dict(topic=topic, title=title, tags=file_tags, lang=file_lang, path=path,
-                   cloze_possible="{{" in text)
+                   cloze_possible="{{" in text, exercises=exercises)
     cards: list[ParsedCard] = []
     seen: dict[str, int] = {}
     for number, heading in enumerate(starts):
@@ -215,10 +220,9 @@ def _front_matter(tokens: list[Token], problem) -> dict:
     try:
         data = yaml.safe_load(token.content)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or "invalid YAML"
-        problem(line, f"front matter is not valid YAML: {reason}",
+        at = yaml_error_at(exc)
+        line = at.line + 1 if at.line is not None else 1  # the YAML starts on line 2
+        problem(line, f"front matter is not valid YAML: {at.problem or 'invalid YAML'}",
                 "write 'key: value' lines between the two '---' lines")
         return {}
     if data is None:
@@ -310,6 +314,7 @@ def _paragraph_text(tokens: list[Token], opening: int) -> str:
 def _cards(
     tokens: list[Token], heading: int, body: list[int], end: int, lines: list[str], problem,
     *, topic: str, title: str, tags: list[str], lang: str, path: str, cloze_possible: bool,
+    exercises: SpecReader,
 ) -> list[ParsedCard]:
     """The cards of one ``## `` section: one, one per cloze number, or none (errors)."""
     token = tokens[heading]
@@ -360,7 +365,8 @@ def _cards(
             problem(line_no, "a card is either an exercise or a cloze, not both",
                     "move the deletions to a card of their own")
             return []
-        return _exercise_card(tokens, fences, body, question, line_no, path, problem, common)
+        return _exercise_card(tokens, fences, body, question, line_no, path, problem, common,
+                              exercises)
     if deletions:
         return _cloze_cards(question, deletions, body_start, end, answer_from,
                             separator, lines, line_no, path, problem, common)
@@ -459,7 +465,7 @@ def _cloze_cards(
 
 def _exercise_card(
     tokens: list[Token], fences: list[int], body: list[int], question: str, line_no: int,
-    path: str, problem, common: dict,
+    path: str, problem, common: dict, exercises: SpecReader,
 ) -> list[ParsedCard]:
     if len(fences) > 1:
         problem(tokens[fences[1]].map[0] + 1, "more than one exercise block in a card",
@@ -471,7 +477,7 @@ def _exercise_card(
         problem(tokens[others[0]].map[0] + 1,
                 "text beside an exercise block is not shown",
                 "the exercise writes its own question and worked solution", severity="warning")
-    spec = spec_from_yaml(fence.content, fence.map[0] + 2, problem)
+    spec = exercises(fence.content, fence.map[0] + 2, problem)
     if spec is None:
         return []
     answer = fence.content.strip()

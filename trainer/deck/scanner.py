@@ -23,6 +23,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
+from trainer.deck.exercise_spec import SpecReader, read_as_written
 from trainer.deck.loader import LANGUAGES, deck_files
 from trainer.deck.models import Deck, ParsedFile, Problem
 from trainer.deck.packed import PackedFile, merge
@@ -38,10 +39,12 @@ Stat = tuple[int, int, int]  # mtime_ns, size, inode
 @dataclass(frozen=True)
 class DeckRoot:
     """A folder (or one file) of decks. ``deck`` forces the deck name (the built-in
-    deck); otherwise each file's name is its deck, unless its front matter says."""
+    deck); otherwise each file's name is its deck, unless its front matter says.
+    ``exercises`` reads its exercise blocks (``parser.parse_text``)."""
 
     path: Path
     deck: str | None = None
+    exercises: SpecReader = read_as_written
 
     def defaults(self, file: Path) -> tuple[str | None, str | None]:
         """(deck, language) defaults for ``file``: a folder named en/zh sets the language."""
@@ -206,7 +209,7 @@ def _scan(roots: Iterable[DeckRoot], previous: dict[str, FileRecord]
 def _parsed(root: DeckRoot, file: Path, data: bytes, digest: str, stat: Stat | None,
             prev: FileRecord | None) -> FileRecord:
     deck, lang = root.defaults(file)
-    parsed = parse_bytes(data, file, deck=deck, lang=lang)
+    parsed = parse_bytes(data, file, deck=deck, lang=lang, exercises=root.exercises)
     record = FileRecord(path=str(file), digest=digest, parse_key=root.parse_key(file),
                         problems=parsed.problems, stat=stat)
     if not parsed.has_errors:

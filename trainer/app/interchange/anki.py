@@ -29,6 +29,7 @@ from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from trainer.app.exercise_cards import draw, read_spec
 from trainer.app.interchange.files import OutputError, check_new_file, write_atomically
 from trainer.app.study import with_exercises
 from trainer.config.settings import Settings
@@ -176,7 +177,7 @@ def _cloze_fields(card: Card, lang: str, files: dict[str, dict]) -> tuple[str, s
 def _exercise_instance(card: Card, seed: int) -> Instance:
     """The instance an exercise card poses for ``seed`` (as the study session draws it)."""
     if card.exercise is not None:  # declared in markdown
-        return card.exercise.generate(seed)
+        return draw(card.exercise, seed)
     from trainer.exercises.families import FAMILIES
 
     _, family, level = card.key.split(":")
@@ -226,7 +227,7 @@ def load_export_deck(settings: Settings) -> Deck:
     """The cards ``settings`` study (the built-in deck unless turned off, the user's decks,
     the exercise cards unless turned off), read from the deck files."""
     deck = load_deck(builtin_content_dir() if settings.builtin_deck else None,
-                     settings.deck_dirs)
+                     settings.deck_dirs, exercises=read_spec)
     return with_exercises(deck) if settings.exercises else deck
 
 

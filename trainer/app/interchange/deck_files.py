@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from trainer.app.exercise_cards import read_spec
 from trainer.app.interchange.files import OutputError
 from trainer.deck.loader import builtin_content_dir, parse_builtin
 
@@ -22,7 +23,7 @@ def builtin_topics(content: Path | None = None) -> dict[str, list[Path]]:
     """Each topic of the built-in deck and its files (one per language)."""
     content = content or builtin_content_dir()
     topics: dict[str, list[Path]] = {}
-    for parsed in parse_builtin(content):
+    for parsed in parse_builtin(content, exercises=read_spec):
         if parsed.cards:
             topics.setdefault(parsed.cards[0].topic, []).append(Path(parsed.path))
     return topics

@@ -27,6 +27,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import AliasChoices, TypeAdapter, ValidationError
 
+from trainer.core.yaml_errors import yaml_error_at
+
 from .errors import NetworkError
 from .model import LAYER_TYPES, AnyLayer, InputLayer, Network
 
@@ -129,17 +131,9 @@ def _parse(text: str, fmt: SpecFormat, source: str) -> tuple[Any, _Lines]:
         data = yaml.safe_load(text)
         lines = _yaml_lines(text)
     except yaml.YAMLError as exc:
-        problem = getattr(exc, "problem", None) or str(exc)
-        mark = getattr(exc, "problem_mark", None)
-        context = getattr(exc, "context_mark", None)
-        what = getattr(exc, "context", None) or ""
-        if context is not None and (mark is None or "flow" in what):
-            # an unclosed { or [: point at where it was opened
-            stopped = f"; the parser stopped at line {mark.line + 1}" if mark else ""
-            problem = f"{problem} ({what} that starts here: is a bracket left open?{stopped})"
-            mark = context
-        where = f"{source}:{mark.line + 1}" if mark is not None else source
-        raise NetworkError(f"invalid YAML: {problem}", location=where) from exc
+        at = yaml_error_at(exc, open_bracket=True)
+        where = f"{source}:{at.line}" if at.line is not None else source
+        raise NetworkError(f"invalid YAML: {at.problem or exc}", location=where) from exc
     return data, lines
 
 

@@ -34,6 +34,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from trainer.core.yaml_errors import yaml_error_at
+
 from .errors import NetworkError
 from .transformer import (
     Biases,
@@ -131,10 +133,9 @@ def _parse(text: str, fmt: str, source: str) -> tuple[Any, dict[str, Position]]:
         data = yaml.safe_load(text)
         positions = _yaml_positions(text, source)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else f"{source}:1:1"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise _error(f"invalid YAML: {problem}", where) from exc
+        at = yaml_error_at(exc)
+        where = f"{source}:{at.line}:{at.column}" if at.line is not None else f"{source}:1:1"
+        raise _error(f"invalid YAML: {at.problem or exc}", where) from exc
     return data, positions
 
 
