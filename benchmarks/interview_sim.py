@@ -462,7 +462,7 @@ def _optimizer_available() -> bool:
 def personal_parameters(seed: int, n_cards: int = 300, days: int = 365) -> list[float]:
     """What ``trainer optimize`` fits to a year of the current learner's reviews under
     plain FSRS (another sample of the same memory model). Needs fsrs-rs-python."""
-    from trainer.app.optimize import fit_parameters
+    from trainer.scheduling.fitting import fit_parameters
     from trainer.store.planning import HistoryReview
 
     rng = np.random.default_rng(seed)

@@ -8,11 +8,10 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating
 
 from tests.helpers import NOW, open_study
-from trainer.app.interview import fsrs_card
 from trainer.app.study import StudySession
 from trainer.config.settings import Settings
 from trainer.scheduling.interview import make_plan, recall_after_review
-from trainer.scheduling.memory import Grade, format_interval
+from trainer.scheduling.memory import Grade, format_interval, studied_card
 
 INTERVIEW = date(2026, 12, 20)  # 24 study days after NOW (2026-11-26 12:00 UTC)
 EVE = datetime(2026, 12, 19, 4, tzinfo=UTC)  # the start of the last study day before it
@@ -90,7 +89,7 @@ def test_cards_scheduled_before_the_date_was_set_are_moved(tiny_settings, tmp_pa
     scheduler = study.memory.scheduler
     for key in keys:
         state = study.repo.card(key)
-        card = fsrs_card(state)
+        card = studied_card(state)
         assert recall_after_review(scheduler, card, after[key],
                                    datetime(2026, 12, 20, 4, tzinfo=UTC)) >= 0.90
     assert study.interview.replan(tomorrow) == 0  # once per day: nothing more to move

@@ -50,7 +50,7 @@ def test_browse_by_text_topic_tag_and_state(tiny_settings):
     assert card.state == "review" and card.title == "Output size of a convolution?"
     learned, _ = study.memory.scheduler.review_card(FsrsCard(), Rating.Easy, NOW)
     assert card.recall == pytest.approx(
-        study.memory.retrievability(learned, NOW + timedelta(days=1)))
+        study.memory.scheduler.get_card_retrievability(learned, NOW + timedelta(days=1)))
     assert card.source and card.source.endswith("conv.md:6")  # the question's heading
 
 

@@ -17,13 +17,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING
+from datetime import date, datetime, timedelta, tzinfo
 
-from fsrs import Card as FsrsCard
-from fsrs import State
-
+from trainer.config.settings import Settings
 from trainer.core.model import Model
+from trainer.core.time import require_utc
 from trainer.scheduling.calibration import calibrate
 from trainer.scheduling.interview import (
     InterviewPlan,
@@ -48,14 +46,11 @@ from trainer.scheduling.interview import (
     study_date,
     usual_sitting,
 )
-from trainer.scheduling.memory import Grade, require_utc
+from trainer.scheduling.memory import FsrsCard, Grade, MemoryModel, State, studied_card
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store import planning
-from trainer.store.database import StoreError
-from trainer.store.records import CardState
-
-if TYPE_CHECKING:
-    from trainer.app.study import StudySession
+from trainer.store.database import Database, StoreError
+from trainer.store.repository import Repository
 
 HISTORY_DAYS = 90  # how far back answers per new card and first answers are read
 
@@ -89,15 +84,6 @@ class Readiness(Model):
     calibration_reviews: int = 0
 
 
-def fsrs_card(state: CardState) -> FsrsCard | None:
-    """The stored state as an ``fsrs.Card``; None for a card never studied."""
-    if state.is_new:
-        return None
-    return FsrsCard(card_id=state.id, state=State(state.state), step=state.step,
-                    stability=state.stability, difficulty=state.difficulty, due=state.due,
-                    last_review=state.last_review)
-
-
 @dataclass
 class _Day:
     """One study day's plan and what it was computed from."""
@@ -116,10 +102,17 @@ class _Day:
 
 
 class InterviewMode:
-    """Reads the session's settings each time, so a new date or limit applies at once."""
+    """Interview mode over one store, with the session's memory model and time zone.
+    ``settings`` is read each time, so a new date or limit applies at once (the session
+    hands new ones over in ``StudySession.apply_settings``)."""
 
-    def __init__(self, session: StudySession) -> None:
-        self._session = session
+    def __init__(self, settings: Settings, *, memory: MemoryModel, db: Database,
+                 repo: Repository, tz: tzinfo | None = None) -> None:
+        self.settings = settings
+        self._memory = memory
+        self._db = db
+        self._repo = repo
+        self._tz = tz
         self._replanned: tuple | None = None
         self._plan: tuple[tuple, InterviewPlan | None] | None = None
         self._day: _Day | None = None
@@ -127,19 +120,19 @@ class InterviewMode:
 
     def plan(self, now: datetime) -> InterviewPlan | None:
         """Today's plan (kept until the study day or the settings change)."""
-        s = self._session.settings
+        s = self.settings
         if s.interview_date is None:
             return None
-        key = (study_date(now, s.rollover_hour, self._session.tz), s.interview_date,
+        key = (study_date(now, s.rollover_hour, self._tz), s.interview_date,
                s.interview_target, s.rollover_hour)
         if self._plan is None or self._plan[0] != key:
             self._plan = (key, make_plan(s.interview_date, s.interview_target, now,
-                                         s.rollover_hour, self._session.tz))
+                                         s.rollover_hour, self._tz))
         return self._plan[1]
 
     # -- the day's plan --------------------------------------------------------------------
     def _key(self, plan: InterviewPlan) -> tuple:
-        s = self._session.settings
+        s = self.settings
         return (plan.today, plan.day, plan.target, s.rollover_hour, s.max_reviews_per_day,
                 s.new_per_day)
 
@@ -148,9 +141,9 @@ class InterviewMode:
         key = self._key(plan)
         if self._day is not None and self._day.key == key:
             return self._day
-        s = self._session.settings
-        db = self._session.db
-        scheduler = self._session.memory.scheduler
+        s = self.settings
+        db = self._db
+        scheduler = self._memory.scheduler
         decay, factor = forgetting_curve(scheduler)
         samples = planning.calibration_samples(db)
         calibration = calibrate(samples, decay, factor)
@@ -161,29 +154,29 @@ class InterviewMode:
         start = plan.days[0]
         workload = Workload(
             per_day=s.max_reviews_per_day,
-            done_today=self._session.repo.reviews_since(start),
+            done_today=self._repo.reviews_since(start),
             per_new=answers_per_new(len(s.learning_steps), (learning, introduced)),
             per_review=answers_per_review(len(s.relearning_steps), lapse),
             new_per_day=s.new_per_day, first_ratings=first_ratings(firsts),
             relearning_steps=len(s.relearning_steps))
         projector = self._projector_for(scheduler)
         states = planning.card_states(db)
-        cards = [c for c in (fsrs_card(x) for x in states) if c is not None]
+        cards = [c for c in (studied_card(x) for x in states) if c is not None]
         unseen = sum(1 for x in states if x.is_new)
         schedule = plan_schedule(projector, plan, cards, unseen, workload,
                                  scale=calibration.scale)
         self._day = _Day(key=key, plan=plan, scale=calibration.scale,
                          calibration_reviews=calibration.reviews, workload=workload,
                          schedule=schedule, projector=projector, cards=cards, unseen=unseen,
-                         introduced=self._session.repo.new_introduced_since(start))
+                         introduced=self._repo.new_introduced_since(start))
         return self._day
 
     def _projector_for(self, scheduler) -> Projector:
         """One look-ahead per scheduler and usual sitting (its caches last the session)."""
-        s = self._session.settings
+        s = self.settings
         offsets = []
-        for moment in planning.recent_review_times(self._session.db):
-            begin, _ = study_day_bounds(moment, s.rollover_hour, self._session.tz)
+        for moment in planning.recent_review_times(self._db):
+            begin, _ = study_day_bounds(moment, s.rollover_hour, self._tz)
             offsets.append(moment - begin)
         session = usual_sitting(offsets)
         key = (id(scheduler), session)
@@ -209,7 +202,7 @@ class InterviewMode:
         """Planned answers on each review day: the stored due dates, and what they do not
         show yet (the plan's ``extra``)."""
         plan = day.plan
-        dues = planning.review_dues(self._session.db, plan.review_days[0], plan.moment)
+        dues = planning.review_dues(self._db, plan.review_days[0], plan.moment)
         stored = load_per_day(dues, plan, day.workload.per_review)
         return [a + b for a, b in zip(stored, day.schedule.extra[1:], strict=True)]
 
@@ -222,7 +215,7 @@ class InterviewMode:
             return intervals
         shown = {}
         for grade, delta in intervals.items():
-            after = self._session.memory.review(card, grade, now)
+            after = self._memory.review(card, grade, now)
             after.due = now + delta  # the interval FSRS showed (fuzzed once)
             shown[grade] = self.due_after_answer(after, now) - now
         return shown
@@ -238,7 +231,7 @@ class InterviewMode:
         day = self._day_plan(now, plan)
         changes = {card_id: due for card_id, due in day.schedule.moves.items()}
         try:
-            planning.set_dues(self._session.db, changes)
+            planning.set_dues(self._db, changes)
         except StoreError:
             return 0  # not written (disk full, locked, ...): tried again before the next card
         self._replanned = key
@@ -249,18 +242,18 @@ class InterviewMode:
         cut to what still fits under ``max-reviews-per-day`` after the answers given and
         those the cards in learning still owe. Reviews do not count here: they wait for
         the planned new cards (``review_limit``)."""
-        s = self._session.settings
+        s = self.settings
         plan = self.plan(day_begins)
         if plan is None:
             return s.new_per_day
         day = self._day_plan(day_begins, plan)
-        repo = self._session.repo
+        repo = self._repo
         introduced = repo.new_introduced_since(day_begins)
         quota = day.introduced + day.schedule.new_per_day[0]  # the day's, as planned
         if quota <= introduced:
             return quota
-        _, end = study_day_bounds(day_begins, s.rollover_hour, self._session.tz)
-        owed = planning.learning_due(self._session.db, end)
+        _, end = study_day_bounds(day_begins, s.rollover_hour, self._tz)
+        owed = planning.learning_due(self._db, end)
         left = s.max_reviews_per_day - repo.reviews_since(day_begins) - owed
         fits = max(0, left // new_margin(day.workload))  # as ``new_room`` counts
         return introduced + min(quota - introduced, fits)
@@ -269,19 +262,19 @@ class InterviewMode:
         """How many answers today may go to reviews before the day's planned new cards
         are introduced: ``max-reviews-per-day`` minus what those cards will take
         (``review_reserve``); the whole cap without an interview."""
-        s = self._session.settings
+        s = self.settings
         plan = self.plan(day_begins)
         if plan is None:
             return s.max_reviews_per_day
         day = self._day_plan(day_begins, plan)
-        introduced = self._session.repo.new_introduced_since(day_begins)
+        introduced = self._repo.new_introduced_since(day_begins)
         quota = day.introduced + day.schedule.new_per_day[0]
         return s.max_reviews_per_day - review_reserve(day.workload, quota, introduced)
 
     def review_cap(self, day_begins: datetime) -> int:
         """The review limit when no planned new card is left to wait for: the cap, less
         (in interview mode) the room of a lapse on the last review (``review_margin``)."""
-        s = self._session.settings
+        s = self.settings
         plan = self.plan(day_begins)
         if plan is None:
             return s.max_reviews_per_day
@@ -291,19 +284,19 @@ class InterviewMode:
     # -- readiness -------------------------------------------------------------------------
     def readiness(self, now: datetime) -> Readiness | None:
         """None without an interview date or once it has passed."""
-        s = self._session.settings
+        s = self.settings
         if s.interview_date is None:
             return None
-        today = study_date(now, s.rollover_hour, self._session.tz)
+        today = study_date(now, s.rollover_hour, self._tz)
         if today > s.interview_date:
             return None
-        moment = day_start(s.interview_date, s.rollover_hour, self._session.tz)
-        states = planning.card_states(self._session.db)
+        moment = day_start(s.interview_date, s.rollover_hour, self._tz)
+        states = planning.card_states(self._db)
         plan = self.plan(now)
         day = self._day_plan(now, plan) if plan is not None else None
         scale = day.scale if day is not None else 1.0
         mean, share, studied, total = readiness(
-            self._session.memory.scheduler, (fsrs_card(c) for c in states),
+            self._memory.scheduler, (studied_card(c) for c in states),
             max(moment, require_utc(now)), s.interview_target, scale)
         ready = Readiness(interview_date=s.interview_date,
                           days_left=(s.interview_date - today).days, expected_recall=mean,
@@ -323,6 +316,6 @@ class InterviewMode:
                                    day.workload, scale=day.scale),
                     ready_date(day.projector, day.plan, day.cards, day.unseen,
                                day.workload, scale=day.scale, rollover_hour=s.rollover_hour,
-                               tz=self._session.tz))
+                               tz=self._tz))
             ready.needed_per_day, ready.ready_by = day.alternatives
         return ready

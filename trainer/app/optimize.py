@@ -24,14 +24,12 @@ from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Literal
 
-from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler
-from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
-
 from trainer.config.file import save_setting
 from trainer.config.settings import Settings
 from trainer.core.model import Model
+from trainer.scheduling.fitting import fit_parameters, held_out_predictions, optimizer_installed
 from trainer.scheduling.interview import study_date
+from trainer.scheduling.memory import DEFAULT_PARAMETERS, make_scheduler
 from trainer.store.database import Database
 from trainer.store.planning import HistoryReview, scheduled_history
 
@@ -83,10 +81,8 @@ def optimize(
                      f"{len(history):,} scheduled reviews over {cards:,} cards; it needs at "
                      f"least {MIN_REVIEWS:,} reviews over {MIN_CARDS:,} cards. Nothing "
                      "changed."))
-    try:
-        import fsrs_rs_python  # noqa: F401
-    except ImportError as exc:
-        raise OptimizerMissing(EXTRA_HINT) from exc
+    if not optimizer_installed():
+        raise OptimizerMissing(EXTRA_HINT)
 
     split_index = min(len(history) - 1, math.ceil(len(history) * (1 - HOLDOUT)))
     split_at = history[split_index].reviewed_at
@@ -138,52 +134,17 @@ def _day_numbering(settings: Settings, tz: tzinfo | None):
     return day
 
 
-def fit_parameters(train: Sequence[HistoryReview], day) -> list[float]:
-    """fsrs-rs's fit on ``train``; rounded to 4 decimals, inside the fsrs library's bounds."""
-    from fsrs_rs_python import FSRS, FSRSItem, FSRSReview
-
-    by_card: dict[int, list[HistoryReview]] = defaultdict(list)
-    for review in train:
-        by_card[review.card_id].append(review)
-    items = []
-    for reviews in by_card.values():
-        sequence: list = []
-        last = day(reviews[0].reviewed_at)
-        for review in reviews:
-            today = day(review.reviewed_at)
-            sequence.append(FSRSReview(review.rating, today - last))
-            if today > last:
-                item = FSRSItem(list(sequence))
-                if item.long_term_review_cnt() > 0:
-                    items.append(item)
-            last = today
-    fitted = FSRS(list(DEFAULT_PARAMETERS)).compute_parameters(items)
-    return [round(min(max(float(w), lo), hi), 4)
-            for w, lo, hi in zip(fitted, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS,
-                                 strict=True)]
-
-
 def evaluate(
     history: Sequence[HistoryReview], split_at: datetime, parameters: Sequence[float],
     settings: Settings,
 ) -> Metrics:
     """Log loss and RMSE (bins) of ``parameters`` on the reviews from ``split_at`` on that
     came a day or more after the card's previous review (replaying each card's history)."""
-    scheduler = Scheduler(parameters=parameters, desired_retention=settings.desired_retention,
-                          learning_steps=settings.learning_steps,
-                          relearning_steps=settings.relearning_steps, enable_fuzzing=False)
-    by_card: dict[int, list[HistoryReview]] = defaultdict(list)
-    for review in history:
-        by_card[review.card_id].append(review)
-    predictions: list[tuple[float, int]] = []
-    for card_id, reviews in by_card.items():
-        card = FsrsCard(card_id=card_id, due=reviews[0].reviewed_at)
-        for review in reviews:
-            if (review.reviewed_at >= split_at and card.last_review is not None
-                    and (review.reviewed_at - card.last_review).days >= 1):
-                predicted = scheduler.get_card_retrievability(card, review.reviewed_at)
-                predictions.append((float(predicted), int(review.rating != Rating.Again)))
-            card, _ = scheduler.review_card(card, Rating(review.rating), review.reviewed_at)
+    scheduler = make_scheduler(parameters=parameters,
+                               desired_retention=settings.desired_retention,
+                               learning_steps=settings.learning_steps,
+                               relearning_steps=settings.relearning_steps, enable_fuzzing=False)
+    predictions = held_out_predictions(history, split_at, scheduler)
     return Metrics(log_loss=log_loss(predictions), rmse_bins=rmse_bins(predictions),
                    reviews=len(predictions))
 

@@ -10,14 +10,15 @@ from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache, wraps
 from typing import TYPE_CHECKING
 
-from fsrs import Card as FsrsCard
-from fsrs import State
 from pydantic import Field
 
 from trainer.app.authoring import DeckChanges, DeckLibrary
+from trainer.app.exercise_cards import draw
 from trainer.app.interview import InterviewMode, Readiness
+from trainer.app.memory import memory_model
 from trainer.config.settings import Settings
 from trainer.core.model import Model
+from trainer.core.time import require_utc
 from trainer.deck.loader import builtin_content_dir
 from trainer.deck.math_markdown import render_math
 from trainer.deck.models import Card, CardText, Deck
@@ -25,12 +26,12 @@ from trainer.deck.topics import OTHER_GROUP, OTHER_TITLES, TopicPlan, load_plan
 from trainer.exercises.base import LEVELS, AnswerKind, CheckResult, Instance
 from trainer.exercises.catalog import CATALOG
 from trainer.scheduling.leech import is_leech_lapse
-from trainer.scheduling.memory import Grade, MemoryModel, format_interval, require_utc
+from trainer.scheduling.memory import FsrsCard, Grade, format_interval, from_fsrs, to_fsrs
 from trainer.scheduling.queue import pick_interleaved, sibling_note
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store.database import Database, StoreError, open_database
 from trainer.store.deck_sync import sync_cards
-from trainer.store.records import Attempt, CardState
+from trainer.store.records import Attempt, CardState, StoredState
 from trainer.store.repository import CardChanged, Repository
 from trainer.store.stats_queries import ProgressQueries
 
@@ -184,15 +185,10 @@ class StudySession:
         self._intro_day: datetime | None = None  # the study day the counts below are of
         self._introduced: dict[str, int] = {}  # per topic: cards introduced so far
         self._waiting: dict[str, int] = {}  # per topic: new cards not yet introduced
-        self.memory = MemoryModel(
-            desired_retention=settings.desired_retention,
-            learning_steps=settings.learning_steps,
-            relearning_steps=settings.relearning_steps,
-            maximum_interval=settings.maximum_interval_days,
-            enable_fuzzing=enable_fuzzing,
-            parameters=tuple(settings.fsrs_parameters) if settings.fsrs_parameters else None,
-        )
-        self.interview = InterviewMode(self)  # a deadline, when settings.interview_date is set
+        self.memory = memory_model(settings, enable_fuzzing=enable_fuzzing)
+        # A deadline, when settings.interview_date is set.
+        self.interview = InterviewMode(settings, memory=self.memory, db=db, repo=self.repo,
+                                       tz=tz)
         self._answered: list[_Answered] = []
         self._seen_day: datetime | None = None  # the study day _seen_today is about
         # note -> its deletions reviewed that day (a reviewed one buries its siblings)
@@ -394,8 +390,8 @@ class StudySession:
         self, state: CardState, now: datetime, seed: int | None = None
     ) -> PracticeCard:
         card = self.deck.cards[state.key]
-        preview = self.memory.preview(_to_fsrs(state, now), now)
-        preview = self.interview.preview(_to_fsrs(state, now), now, preview)  # the interview
+        preview = self.memory.preview(to_fsrs(state, now), now)
+        preview = self.interview.preview(to_fsrs(state, now), now, preview)  # the interview
         common = dict(
             key=card.key, topic=card.topic, topic_title=card.topic_title(self.language),
             is_new=state.is_new, intervals={int(g): format_interval(d) for g, d in preview.items()},
@@ -446,7 +442,7 @@ class StudySession:
         if cached is None:
             card = self.deck.cards.get(key)
             if card is not None and card.exercise is not None:  # declared in markdown
-                cached = card.exercise.generate(seed)
+                cached = draw(card.exercise, seed)
             else:
                 from trainer.exercises.families import FAMILIES
 
@@ -485,12 +481,12 @@ class StudySession:
         before = self.repo.card(key)
         if before is None:
             raise KeyError(f"no card {key!r} in the database")
-        updated = self.memory.review(_to_fsrs(before, now), grade, now)
+        updated = self.memory.review(to_fsrs(before, now), grade, now)
         updated.due = self.interview.due_after_answer(updated, now)  # earlier, for the interview
-        after = _from_fsrs(before, updated)
+        after = reviewed_state(before, updated)
         # A lapse (Again on a Review card) can make it a leech (trainer/scheduling/leech.py):
         # marked and suspended in the same transaction as the review.
-        leech = (grade == Grade.AGAIN and before.state == int(State.Review) and is_leech_lapse(
+        leech = (grade == Grade.AGAIN and before.state == StoredState.REVIEW and is_leech_lapse(
             ProgressQueries(self.db).lapses(before.id) + 1, self.settings.leech_threshold))
         try:
             review_id = self.repo.record_review(
@@ -553,6 +549,7 @@ class StudySession:
         """Take new settings at once: language, limits, rollover, interview date. The memory
         model (desired retention, FSRS parameters, steps) keeps its values until next start."""
         self.settings = settings
+        self.interview.settings = settings
         self.language = settings.language
 
     def readiness(self, now: datetime) -> Readiness | None:
@@ -690,19 +687,6 @@ def _rendered(card: Card, language: str) -> tuple[str, str, str]:
             f"{text.path}:{text.line}")
 
 
-def _to_fsrs(state: CardState, now: datetime) -> FsrsCard:
-    if state.is_new:
-        return FsrsCard(card_id=state.id, state=State.Learning, step=0, due=now)
-    return FsrsCard(
-        card_id=state.id, state=State(state.state), step=state.step,
-        stability=state.stability, difficulty=state.difficulty, due=state.due,
-        last_review=state.last_review,
-    )
-
-
-def _from_fsrs(before: CardState, card: FsrsCard) -> CardState:
-    return CardState(
-        id=before.id, key=before.key, topic=before.topic, state=int(card.state), step=card.step,
-        stability=card.stability, difficulty=card.difficulty, due=card.due,
-        last_review=card.last_review,
-    )
+def reviewed_state(before: CardState, card: FsrsCard) -> CardState:
+    """``before`` with the scheduling state of ``card``, the ``fsrs.Card`` FSRS gave back."""
+    return CardState(id=before.id, key=before.key, topic=before.topic, **from_fsrs(card))

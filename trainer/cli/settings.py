@@ -109,6 +109,11 @@ def _config_set(settings: Settings, args: argparse.Namespace) -> int:
     if value is None or value == "":
         raise SettingError(f"{dashed(name)}: give a value, or use 'trainer config unset "
                            f"{dashed(name)}'")
+    if name == "fsrs_parameters":  # their bounds are the scheduler's to check
+        from trainer.app.memory import parameters_problem
+
+        if problem := parameters_problem(value):
+            raise SettingError(f"{dashed(name)}: {problem} (got {value})")
     saved = apply(settings.home, {name: value})
     print(f"{dashed(name)} = {_toml(getattr(saved, name))}  (saved to {settings.config_path})")
     _note_env(name)

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal, get_args, get_origin
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, FiniteFloat, ValidationError, field_validator
 
 from trainer.core.model import Model
 
@@ -32,6 +32,7 @@ def default_home() -> Path:
 ENV_PREFIX = "TRAINER_"
 MAX_STEPS = 10  # learning or relearning steps
 MAX_STEP_MINUTES = 7 * 24 * 60
+FSRS_PARAMETER_COUNT = 21  # FSRS-6's; their bounds are checked where the scheduler is built
 
 
 class Settings(Model):
@@ -70,7 +71,7 @@ class Settings(Model):
     interview_date: date | None = Field(None, ge=date(2000, 1, 1), le=date(2099, 12, 31))
     interview_target: float = Field(0.90, ge=0.70, le=0.99, allow_inf_nan=False)
     # Personal FSRS parameters fitted by `trainer optimize`; None: the library's defaults.
-    fsrs_parameters: list[float] | None = None
+    fsrs_parameters: list[FiniteFloat] | None = None
 
     @field_validator("learning_steps_minutes", "relearning_steps_minutes")
     @classmethod
@@ -82,11 +83,12 @@ class Settings(Model):
 
     @field_validator("fsrs_parameters")
     @classmethod
-    def _valid_fsrs_parameters(cls, parameters: list[float] | None) -> list[float] | None:
-        if parameters is not None:
-            from fsrs import Scheduler
-
-            Scheduler(parameters=parameters)  # ValueError: wrong count or out of bounds
+    def _fsrs_parameter_count(cls, parameters: list[float] | None) -> list[float] | None:
+        # The shape only (the fsrs library's wording); the library's bounds belong to
+        # trainer.scheduling, checked by the application layer (trainer.app.memory).
+        if parameters is not None and len(parameters) != FSRS_PARAMETER_COUNT:
+            raise ValueError(f"Expected {FSRS_PARAMETER_COUNT} parameters, "
+                             f"got {len(parameters)}.")
         return parameters
 
     @property
@@ -144,9 +146,28 @@ def load_settings(**overrides: object) -> Settings:
             where = f"{_line_of(home / 'config.toml', name)}: "
         else:
             where = ""
-        message = " ".join(str(error["msg"]).split()).removeprefix("Value error, ")
-        raise ConfigError(f"invalid settings: {where}{name.replace('_', '-')}: {message} "
-                          f"(got {merged.get(name)!r})") from exc
+        raise _invalid(where, name, str(error["msg"]), merged.get(name)) from exc
+
+
+def invalid_setting(settings: Settings, name: str, message: str) -> ConfigError:
+    """The error ``load_settings`` gives for ``name``, for a check made after loading (the
+    FSRS parameters' bounds): where the value came from (its ``TRAINER_*`` variable, else
+    the config file's line), the message in one line, and the value."""
+    env_values = environment_values()
+    file_values = read_config_file(settings.config_path)
+    if name in env_values:
+        where, value = f"{env_name(name)}: ", env_values[name]
+    elif name in file_values:
+        where, value = f"{_line_of(settings.config_path, name)}: ", file_values[name]
+    else:
+        where, value = "", getattr(settings, name)
+    return _invalid(where, name, message, value)
+
+
+def _invalid(where: str, name: str, message: str, value: object) -> ConfigError:
+    message = " ".join(message.split()).removeprefix("Value error, ")
+    return ConfigError(f"invalid settings: {where}{name.replace('_', '-')}: {message} "
+                       f"(got {value!r})")
 
 
 def _line_of(path: Path, name: str) -> str:

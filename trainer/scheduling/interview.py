@@ -44,12 +44,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler, State
-
+from trainer.core.time import require_utc
 from trainer.scheduling.calibration import recall as curve_recall
 from trainer.scheduling.lookahead import SESSION_OFFSET, Projector
-from trainer.scheduling.memory import require_utc
+from trainer.scheduling.memory import FsrsCard, Grade, Scheduler, State
 from trainer.scheduling.recall import forgetting_curve
 
 NEW_PER_DAY_CAP = 100  # about 250 learning-step answers, past which little sticks
@@ -58,10 +56,9 @@ MAX_PLAN_DAYS = 366  # interview mode starts a year ahead; ready_date looks as f
 # Earlier reviews fill days to 90 % of the cap only: the look-ahead is an expectation and
 # days vary; an earlier review is an extra, new cards and FSRS's own reviews come first.
 PLAN_HEADROOM = 0.9
-# The look-ahead takes every recall as Good and counts repeated lapses only roughly: for
-# cards learned on day 0, it counts 3.83 reviews in 30 days where 3,000 simulated FSRS-6
-# learners with the scheduler's own parameters, answering with fsrs-rs's default grade
-# shares, give 4.45 (1.06 over 21 days, 1.20 over 60). Its reviews are counted 1.15 times.
+# The look-ahead takes every recall as Good and counts repeated lapses only roughly, so it
+# counts fewer reviews than learners give: its reviews are counted this many times (the
+# simulation behind the figure: docs/performance.md).
 LOOKAHEAD_BIAS = 1.15
 
 
@@ -154,7 +151,7 @@ def recall_after_review(
 ) -> float:
     """Predicted recall at ``moment`` if ``card`` is reviewed (and remembered: Good) at
     ``when``."""
-    reviewed, _ = scheduler.review_card(card, Rating.Good, require_utc(when))
+    reviewed, _ = scheduler.review_card(card, Grade.GOOD.rating, require_utc(when))
     return recall_at(scheduler, reviewed, moment, scale)
 
 
@@ -391,10 +388,10 @@ def plan_schedule(
         if d not in templates:
             answers: dict[int, float] = {}
             ready_one = unreviewed = 0.0
-            for rating, share in zip(Rating, workload.first_ratings, strict=True):
+            for grade, share in zip(Grade, workload.first_ratings, strict=True):
                 if share <= 0:
                     continue
-                learned, _ = projector.learned(days[d] + projector.session, rating)
+                learned, _ = projector.learned(days[d] + projector.session, grade)
                 unreviewed += share * (projector.recall(learned, moment, scale) >= target)
                 forecast = projector.forecast(learned, days, moment, scale, share, d)
                 for day, w in forecast.answers:

@@ -10,9 +10,9 @@ queue shows a card due at any time of its study day), learning steps minutes apa
 
 The steps themselves are FSRS-6 as the ``fsrs`` library computes them
 (``Scheduler.review_card`` without fuzz), re-done here on plain floats (``LeanFsrs``):
-the look-ahead takes some 10^5 steps a day and the library's copies of each card cost
-most of that. ``tests/interview/test_interview_lookahead.py`` checks every branch against
-the library.
+the look-ahead takes many steps a day, and the library's copies of each card cost most
+of their time (docs/performance.md). ``tests/interview/test_interview_lookahead.py``
+checks every branch against the library.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from fsrs import Card as FsrsCard
-from fsrs import Rating, Scheduler, State
-
+from trainer.scheduling.memory import FsrsCard, Grade, Scheduler, State
 from trainer.scheduling.recall import forgetting_curve
 
 SESSION_OFFSET = timedelta(hours=8)  # when the learner sits down, after the rollover
@@ -184,7 +182,7 @@ class Projector:
             when = max(card.due, card.last_review)
         return when
 
-    def review(self, card: FsrsCard, when: datetime, rating: Rating = Rating.Good
+    def review(self, card: FsrsCard, when: datetime, rating: Grade = Grade.GOOD
                ) -> FsrsCard:
         key = (card.state, card.step, card.stability, card.difficulty, card.last_review,
                when, rating)
@@ -241,7 +239,7 @@ class Projector:
             if before.state != State.Review:
                 lapses.append(None)
                 continue
-            after, end = self.chain(self.review(before, when, Rating.Again), days, moment)
+            after, end = self.chain(self.review(before, when, Grade.AGAIN), days, moment)
             xs = tuple(x for x in (self._x(b, w) for w, b in after) if x is not None)
             lapses.append((tuple(w for w, _ in after), xs, end))
         branch = _Branch(main=tuple((w, self._x(b, w)) for w, b in main), final=final,
@@ -347,7 +345,7 @@ class Projector:
                 lo = mid + 1
         return hi
 
-    def learned(self, when: datetime, rating: Rating = Rating.Good) -> tuple[FsrsCard, int]:
+    def learned(self, when: datetime, rating: Grade = Grade.GOOD) -> tuple[FsrsCard, int]:
         """A new card first answered ``rating`` at ``when``, then Good through its learning
         steps; and the answers that took."""
         card = self.review(_card(0, State.Learning, 0, None, None, when, None), when, rating)

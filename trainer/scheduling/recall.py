@@ -7,9 +7,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from fsrs import Scheduler
-
-from trainer.scheduling.memory import require_utc
+from trainer.core.time import require_utc
+from trainer.scheduling.memory import Scheduler, make_scheduler
 
 if TYPE_CHECKING:
     import numpy as np
@@ -45,4 +44,4 @@ def recall_now(stability: np.ndarray, last_review: np.ndarray, now: datetime,
 def scheduler_for(parameters: Sequence[float] | None = None) -> Scheduler:
     """The fsrs scheduler whose forgetting curve these parameters imply (the defaults when
     there are none; personal ones come from ``trainer optimize``)."""
-    return Scheduler(parameters=tuple(parameters)) if parameters else Scheduler()
+    return make_scheduler(parameters=parameters)

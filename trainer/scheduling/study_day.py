@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta, tzinfo
 
-from trainer.scheduling.memory import require_utc
+from trainer.core.time import require_utc
 
 
 def study_day_bounds(

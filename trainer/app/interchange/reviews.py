@@ -37,11 +37,11 @@ from pathlib import Path
 from typing import IO, Literal
 
 from trainer.app.interchange.files import OutputError, check_new_file, write_atomically
-from trainer.app.study import StudySession, _from_fsrs, _to_fsrs
+from trainer.app.study import StudySession, reviewed_state
 from trainer.config.settings import Settings
 from trainer.core.model import Model
-from trainer.scheduling.memory import Grade
-from trainer.store.records import CardState
+from trainer.scheduling.memory import Grade, to_fsrs
+from trainer.store.records import CardState, StoredState
 from trainer.store.review_log import (
     LoggedReview,
     NewCard,
@@ -61,7 +61,10 @@ ANKI_COLUMNS = ("id", "cid", "usn", "ease", "ivl", "lastIvl", "factor", "time", 
                 "trainer")
 _FSRS_NEEDS = ("card_id", "review_time", "review_rating")
 _ANKI_NEEDS = ("id", "cid", "ease", "time", "type")
-_NEW, _LEARNING, _REVIEW, _RELEARNING = 0, 1, 2, 3  # FSRS states as the optimizer numbers
+_NEW = 0  # the optimizer's state of a card never reviewed (the store keeps NULL)
+# The optimizer numbers the other states as FSRS and the store do.
+_LEARNING, _REVIEW, _RELEARNING = (int(StoredState.LEARNING), int(StoredState.REVIEW),
+                                   int(StoredState.RELEARNING))
 _ANKI_TYPE = {None: 0, _LEARNING: 0, _REVIEW: 1, _RELEARNING: 2}  # state before -> type
 _ANKI_DRILL = 3
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -436,7 +439,7 @@ def replay(study: StudySession, key: str, topic: str, history: list[LoggedReview
     if first.state_before is not None and not first.was_new:
         state = CardState(id=0, key=key, topic=topic, **json.loads(first.state_before))
     for review in history[start:]:
-        updated = study.memory.review(_to_fsrs(state, review.reviewed_at),
+        updated = study.memory.review(to_fsrs(state, review.reviewed_at),
                                       Grade(review.rating), review.reviewed_at)
-        state = _from_fsrs(state, updated)
+        state = reviewed_state(state, updated)
     return state
