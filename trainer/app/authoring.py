@@ -410,13 +410,6 @@ def add_cards(settings: Settings, deck: str, editor: list[str],
 
 
 # -- trainer import ------------------------------------------------------------------------
-class ImportResult(Model):
-    registered: Path | None = None
-    copied: list[Path] = Field(default_factory=list)
-    problems: list[Problem] = Field(default_factory=list)
-    cards: int = 0
-
-
 def plan_copy(settings: Settings, source: Path) -> list[tuple[Path, Path]]:
     """(from, to) pairs that copy a file, or a folder's deck files, into the decks folder."""
     target = settings.user_decks_dir

@@ -10,12 +10,14 @@ from pydantic import Field
 
 from trainer.core.model import Model
 from trainer.scheduling.memory import Grade
+from trainer.store.records import StoredState
 
 if TYPE_CHECKING:
     from trainer.deck.models import Card
     from trainer.store.stats_queries import HistoryRow
 
-STATE_NAMES = {1: "learning", 2: "review", 3: "relearning"}
+STATE_NAMES = {StoredState.LEARNING: "learning", StoredState.REVIEW: "review",
+               StoredState.RELEARNING: "relearning"}
 BrowseState = Literal["all", "new", "learning", "review", "suspended", "leech"]
 BROWSE_STATES: tuple[BrowseState, ...] = ("all", "new", "learning", "review", "suspended",
                                           "leech")

@@ -55,8 +55,8 @@ from trainer.app.stats import (
     streak,
 )
 from trainer.config.settings import Settings
+from trainer.core.time import require_utc
 from trainer.scheduling.calibration import calibrate
-from trainer.scheduling.memory import require_utc
 from trainer.scheduling.recall import forgetting_curve, recall_now, scheduler_for
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store.database import open_reader

@@ -56,9 +56,8 @@ _TAGS_PREFIX = "tags:"
 _SEPARATOR = "?"
 
 
-@cache
-def markdown_parser() -> MarkdownIt:
-    """The one markdown-it configuration used for decks (CommonMark, tables, $math$, cloze)."""
+def _deck_markdown() -> MarkdownIt:
+    """CommonMark with tables, front matter, ``$math$`` and cloze deletions."""
     return (
         MarkdownIt("commonmark")
         .enable("table")
@@ -69,18 +68,17 @@ def markdown_parser() -> MarkdownIt:
 
 
 @cache
+def markdown_parser() -> MarkdownIt:
+    """The one markdown-it configuration used for decks."""
+    return _deck_markdown()
+
+
+@cache
 def _structure_parser() -> MarkdownIt:
     """The same parser without the inline pass: enough to find cards, ids and separators,
     and twice as fast. The inline pass then runs only on the paragraphs that need it
     (those with a deletion, or with math when it is checked)."""
-    md = (
-        MarkdownIt("commonmark")
-        .enable("table")
-        .use(front_matter_plugin)
-        .use(dollarmath_plugin, double_inline=True)
-        .use(cloze.cloze_plugin)
-    )
-    return md.disable(["inline", "text_join"])
+    return _deck_markdown().disable(["inline", "text_join"])
 
 
 def parse_file(
