@@ -15,8 +15,9 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from trainer.deck.exercise_spec import ExerciseSpec, ProblemSink, add_param, read_block
+from trainer.deck.models import Card, CardText, Deck
 from trainer.exercises.catalog import BY_NAME as FAMILY_NAMES
-from trainer.exercises.catalog import LEVELS
+from trainer.exercises.catalog import CATALOG, LEVELS
 
 if TYPE_CHECKING:
     from trainer.exercises.base import Instance
@@ -120,3 +121,37 @@ def read_spec(content: str, first_line: int, problem: ProblemSink) -> ExerciseSp
                 "widen the ranges or drop a fixed value")
         return None
     return spec
+
+
+EXERCISE_DECK = "exercise"  # the deck name, and the first part of every exercise card's key
+
+
+def with_exercises(deck: Deck) -> Deck:
+    """The deck plus one card per exercise family and level (``exercise:FAMILY:LEVEL``).
+
+    They sort among the concept cards of their topic: level 1 after the topic's 4th card,
+    level 2 after its 8th, level 3 after its 12th.
+    """
+    cards = dict(deck.cards)
+    for family in CATALOG:
+        for level in LEVELS:
+            key = f"{EXERCISE_DECK}:{family.name}:{level}"
+            texts = {lang: CardText(question=f"{title} · L{level}", answer="",
+                                    path=f"exercise:{family.name}", line=1)
+                     for lang, title in family.title.items()}
+            cards[key] = Card(
+                key=key, deck=EXERCISE_DECK, id=f"{family.name}:{level}", topic=family.topic,
+                topic_titles={}, tags=["exercise"], kind="exercise", ordinal=4 * level,
+                texts=texts,
+            )
+    titles = {c.topic: c.topic_titles for c in deck.cards.values()}
+    for card in cards.values():
+        if not card.topic_titles:
+            card.topic_titles = titles.get(card.topic) or {"en": card.topic}
+    return Deck(cards=cards, problems=deck.problems)
+
+
+def exercise_of(key: str) -> tuple[str, int]:
+    """(family, level) of an exercise card's key ``exercise:FAMILY:LEVEL``."""
+    _, family, level = key.split(":")
+    return family, int(level)

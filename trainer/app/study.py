@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from trainer.app.authoring import DeckChanges, DeckLibrary
-from trainer.app.exercise_cards import draw
+from trainer.app.exercise_cards import draw, exercise_of, with_exercises
 from trainer.app.interview import InterviewMode, Readiness
 from trainer.app.memory import memory_model
 from trainer.config.settings import Settings
@@ -21,10 +21,9 @@ from trainer.core.model import Model
 from trainer.core.time import require_utc
 from trainer.deck.loader import builtin_content_dir
 from trainer.deck.math_markdown import render_math
-from trainer.deck.models import Card, CardText, Deck
+from trainer.deck.models import Card, Deck
 from trainer.deck.topics import OTHER_GROUP, OTHER_TITLES, TopicPlan, load_plan
-from trainer.exercises.base import LEVELS, AnswerKind, CheckResult, Instance
-from trainer.exercises.catalog import CATALOG
+from trainer.exercises.base import AnswerKind, CheckResult, Instance
 from trainer.scheduling.leech import is_leech_lapse
 from trainer.scheduling.memory import FsrsCard, Grade, format_interval, from_fsrs, to_fsrs
 from trainer.scheduling.queue import pick_interleaved, sibling_note
@@ -39,7 +38,6 @@ if TYPE_CHECKING:  # NumPy is imported when an exercise is drawn (the first card
     import numpy as np
 
 _CANDIDATES = 12  # enough to find one of another topic without reading the whole queue
-EXERCISE_DECK = "exercise"
 
 
 def _one_at_a_time(method):
@@ -446,7 +444,7 @@ class StudySession:
             else:
                 from trainer.exercises.families import FAMILIES
 
-                family, level = _exercise_of(key)
+                family, level = exercise_of(key)
                 cached = FAMILIES[family].generate(level, seed)
             self._instances = {(key, seed): cached}  # only the card on screen is needed
         return cached
@@ -584,96 +582,9 @@ class StudySession:
 _ANSWER_LABEL = {"en": "Answer:", "zh": "答案："}
 
 
-class FamilyInfo(Model):
-    name: str
-    topic: str
-    title: dict[str, str]
-    levels: list[int]
-
-
-def exercise_families() -> list[FamilyInfo]:
-    return [FamilyInfo(name=f.name, topic=f.topic, title=f.title, levels=list(LEVELS))
-            for f in CATALOG]
-
-
-def pose_exercise(
-    name: str, level: int = 1, seed: int | None = None, params: dict | None = None
-) -> Instance:
-    """An instance of family ``name``: from explicit ``params``, else from ``seed`` (random
-    when None). Raises KeyError for an unknown family, ValueError for invalid parameters."""
-    import numpy as np
-
-    from trainer.exercises.families import FAMILIES
-
-    if name not in FAMILIES:
-        raise KeyError(f"no exercise family {name!r}; families: {', '.join(FAMILIES)}")
-    family = FAMILIES[name]
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {', '.join(map(str, LEVELS))}")
-    if params is not None:
-        return family.pose(params, level, None)
-    if seed is None:
-        seed = int(np.random.default_rng().integers(0, 2**31 - 1))
-    return family.generate(level, seed)
-
-
-def example_params(name: str, level: int = 1) -> dict:
-    """A complete, valid parameter set of family ``name`` (the one seed 0 poses): what
-    ``--params`` must look like."""
-    return pose_exercise(name, level, 0).params
-
-
-def check_exercise(instance: Instance, typed: str):
-    """The verdict on ``typed`` for ``instance``, exactly as the app grades it (a
-    ``CheckResult``: ``correct`` is None when the text could not be read)."""
-    from trainer.exercises.families import FAMILIES
-
-    return FAMILIES[instance.family].check(instance, typed)
-
-
-def analyze_network(name_or_path: str, input_shape: tuple[int, ...] | None = None):
-    """Per-layer shapes, receptive field, params and MACs of a built-in net or a spec file.
-
-    Raises ``ValueError`` (``NetworkError``) with ``path:line`` for a bad spec.
-    """
-    from trainer.exercises.networks import analyze, resolve_network
-
-    return analyze(resolve_network(name_or_path), input_shape=input_shape)
-
-
 def render_markdown(markdown: str) -> str:
     """Card markdown with its formulas as Unicode (for plain-text output)."""
     return _rendered_text(markdown)
-
-
-def with_exercises(deck: Deck) -> Deck:
-    """The deck plus one card per exercise family and level (``exercise:FAMILY:LEVEL``).
-
-    They sort among the concept cards of their topic: level 1 after the topic's 4th card,
-    level 2 after its 8th, level 3 after its 12th.
-    """
-    cards = dict(deck.cards)
-    for family in CATALOG:
-        for level in LEVELS:
-            key = f"{EXERCISE_DECK}:{family.name}:{level}"
-            texts = {lang: CardText(question=f"{title} · L{level}", answer="",
-                                    path=f"exercise:{family.name}", line=1)
-                     for lang, title in family.title.items()}
-            cards[key] = Card(
-                key=key, deck=EXERCISE_DECK, id=f"{family.name}:{level}", topic=family.topic,
-                topic_titles={}, tags=["exercise"], kind="exercise", ordinal=4 * level,
-                texts=texts,
-            )
-    titles = {c.topic: c.topic_titles for c in deck.cards.values()}
-    for card in cards.values():
-        if not card.topic_titles:
-            card.topic_titles = titles.get(card.topic) or {"en": card.topic}
-    return Deck(cards=cards, problems=deck.problems)
-
-
-def _exercise_of(key: str) -> tuple[str, int]:
-    _, family, level = key.split(":")
-    return family, int(level)
 
 
 @lru_cache(maxsize=512)

@@ -194,7 +194,7 @@ def _load_deck(settings: Settings):
 
 
 def _cards(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.app.study import with_exercises
+    from trainer.app.exercise_cards import with_exercises
 
     deck = _load_deck(settings)
     if settings.exercises:
@@ -234,7 +234,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _exercise(settings: Settings, args: argparse.Namespace) -> int:
-    from trainer.app.study import exercise_families, pose_exercise
+    from trainer.app.exercises import exercise_families, pose_exercise
 
     if args.list or not args.family:
         families = exercise_families()
@@ -262,7 +262,7 @@ def _exercise(settings: Settings, args: argparse.Namespace) -> int:
     except (ValueError, TypeError) as exc:
         if params is None:
             return _fail(f"invalid exercise parameters: {exc}")
-        from trainer.app.study import example_params
+        from trainer.app.exercises import example_params
 
         example = json.dumps(example_params(args.family, args.level), separators=(",", ":"))
         return _fail(f"invalid exercise parameters: {exc}; --params takes the family's full "
@@ -302,7 +302,7 @@ def _print_markdown(markdown: str) -> None:
 
 def _verdict(instance, typed: str, as_json: bool) -> int:
     """What the app would say of ``typed``: exit 0 correct, 1 wrong, 2 unreadable."""
-    from trainer.app.study import check_exercise
+    from trainer.app.exercises import check_exercise
 
     result = check_exercise(instance, typed)
     verdict = {True: "correct", False: "wrong", None: "unreadable"}[result.correct]

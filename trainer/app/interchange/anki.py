@@ -29,9 +29,8 @@ from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.front_matter import front_matter_plugin
 
-from trainer.app.exercise_cards import draw, read_spec
+from trainer.app.exercise_cards import draw, read_spec, with_exercises
 from trainer.app.interchange.files import OutputError, check_new_file, write_atomically
-from trainer.app.study import with_exercises
 from trainer.config.settings import Settings
 from trainer.core.model import Model
 from trainer.deck import cloze
