@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -105,3 +106,41 @@ def torch_mismatches(family, oracle, torch, instances: int, exact, atol: float) 
             failures.append(f"seed {seed} (level {inst.level}): expected {want}, torch {got}, "
                             f"params {inst.params}")
     return failures
+
+
+@dataclass(frozen=True)
+class Note:
+    """One notification, as the app was asked to show it (``App.notify``'s arguments)."""
+
+    message: str
+    title: str
+    severity: str
+    timeout: float | None
+
+
+class Notes:
+    """Every notification ``app`` is asked to show from now on, in order.
+
+    ``App.notify`` (public; a widget's or screen's ``notify`` calls it) is wrapped on the
+    app under test: Textual keeps the toasts on screen in a private attribute only. A note
+    stays here after its toast times out; ``clear`` forgets those recorded so far."""
+
+    def __init__(self, app) -> None:
+        self.sent: list[Note] = []
+        notify = app.notify
+
+        def recording(message: str, *, title: str = "", severity: str = "information",
+                      timeout: float | None = None, markup: bool = True) -> None:
+            self.sent.append(Note(message, title, severity, timeout))
+            notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
+        app.notify = recording
+
+    def __iter__(self):
+        return iter(list(self.sent))
+
+    def __len__(self) -> int:
+        return len(self.sent)
+
+    def clear(self) -> None:
+        self.sent.clear()

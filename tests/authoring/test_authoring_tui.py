@@ -8,7 +8,6 @@ from pathlib import Path
 from tests.authoring.conftest import FAKE_EDITOR, rows
 from tests.helpers import NOW, open_study, settle
 from trainer.tui.app import make_app
-from trainer.tui.live_reload import watcher
 from trainer.tui.screens.home_screen import HomeScreen
 from trainer.tui.screens.practice_screen import PracticeScreen
 from trainer.tui.widgets.markdown_text import MarkdownText
@@ -69,8 +68,7 @@ async def test_r_reloads_at_once_on_the_practice_and_home_screens(settings, deck
     path = decks / "pooling.md"
     path.write_text(DECK, encoding="utf-8")
     study = open_study(settings)
-    app = make_app(settings, study, clock=lambda: NOW)
-    watcher(app).interval = 3600  # no polling here: only `r` reloads
+    app = make_app(settings, study, clock=lambda: NOW, poll_decks=None)  # only `r` reloads
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         card = app.screen.card
@@ -115,8 +113,8 @@ async def test_e_opens_the_card_at_its_line_and_reloads_it(settings, decks, edit
     path.write_text(DECK, encoding="utf-8")
     monkeypatch.setenv("EDITOR", str(vi_named_editor(tmp_path)))
     study = open_study(settings)
-    app = make_app(settings, study, clock=lambda: NOW)
-    watcher(app).interval = 3600  # the reload must come from `e` itself
+    # No polling: the reload must come from `e` itself.
+    app = make_app(settings, study, clock=lambda: NOW, poll_decks=None)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         card = app.screen.card

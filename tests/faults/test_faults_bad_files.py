@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import NOW, UTC_ZONE, open_study, settle
+from tests.helpers import NOW, UTC_ZONE, Notes, open_study, settle
 from trainer.app.study import StudySession
 from trainer.cli.main import build_parser, main
 from trainer.config.settings import Settings
@@ -313,13 +313,14 @@ async def test_a_full_disk_keeps_the_card_unanswered_and_says_so(tmp_path: Path)
     assert answered > 0 and len(reviews(path)) == answered
     assert image(path) == committed  # the failed answer changed nothing at all
     app = make_app(settings, study, clock=lambda: NOW)
+    notes = Notes(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         screen = app.screen
         assert screen.card.key == card.key
         await pilot.press("space", "3")
         await settle(pilot)
-        (note,) = [n for n in app._notifications if n.title == "Not saved"]
+        (note,) = [n for n in notes if n.title == "Not saved"]
         assert note.severity == "error"
         assert note.message.startswith(f"{path}: not saved") and "disk is full" in note.message
         assert "\n" not in note.message

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual.widgets import Input
 
-from tests.helpers import NOW, open_study, settle
+from tests.helpers import NOW, Notes, open_study, settle
 from trainer.cli.main import build_parser, main
 from trainer.config.settings import Settings
 from trainer.deck.parser import parse_text
@@ -242,14 +242,15 @@ async def test_a_config_broken_while_the_app_runs_is_not_overwritten(tmp_path, t
                          decks=[tiny_deck])
     study = open_study(settings_)
     app = make_app(settings_, study, clock=lambda: NOW)
+    notes = Notes(app)
     broken = 'language = "en"\nnew-per-day = [\n'  # the user is half-way through an edit
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         settings_.config_path.write_text(broken, encoding="utf-8")
         await pilot.press("l")  # switching language saves the setting
         await settle(pilot)
-        notes = [n.message for n in app._notifications]
+        said = [n.message for n in notes]
         assert any("Language not saved" in n and str(settings_.config_path) in n
-                   for n in notes), notes
+                   for n in said), said
         assert app.is_running
     assert settings_.config_path.read_text(encoding="utf-8") == broken

@@ -17,7 +17,7 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
-from tests.helpers import NOW, open_study, settle
+from tests.helpers import NOW, Notes, open_study, settle
 from trainer.tui.app import make_app
 from trainer.tui.screens.browser_screen import BrowserScreen
 from trainer.tui.screens.drill_screen import DrillScreen
@@ -91,10 +91,10 @@ def reviews(path: Path) -> list[tuple]:
                          "ON c.id = r.card_id ORDER BY r.id").fetchall()
 
 
-def errors(app, title: str) -> list:
-    notes = [n for n in app._notifications if n.title == title]
-    assert all(n.severity == "error" for n in notes)
-    return notes
+def errors(notes: Notes, title: str) -> list:
+    found = [n for n in notes if n.title == title]
+    assert all(n.severity == "error" for n in found)
+    return found
 
 
 def missed_two(settings):
@@ -123,6 +123,7 @@ async def test_a_damaged_file_is_a_notice_on_every_screen_and_nothing_is_lost(ti
     study, _ = missed_two(tiny_settings)
     path = study.db.path
     app = make_app(tiny_settings, study, clock=lambda: NOW, start_practice=False)
+    notes = Notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = image(path)
@@ -133,25 +134,25 @@ async def test_a_damaged_file_is_a_notice_on_every_screen_and_nothing_is_lost(ti
                                        ("t", StatsScreen, "Statistics not loaded"),
                                        ("m", MissedScreen, "Missed cards not loaded"),
                                        ("b", BrowserScreen, "Cards not loaded")):
-                app.clear_notifications()
+                notes.clear()
                 await pilot.press(key)
                 await settle(pilot)
                 assert app.is_running and type(app.screen) is screen
-                (note,) = errors(app, title)
+                (note,) = errors(notes, title)
                 assert note.message.startswith(f"{path}: could not be read, nothing was ")
                 assert "database disk image is malformed" in note.message
                 assert "\n" not in note.message
                 if screen is not HomeScreen:
                     await pilot.press("escape")  # back home: its counts fail again
                     await settle(pilot)
-                    assert type(app.screen) is HomeScreen and errors(app, "Topics not loaded")
+                    assert type(app.screen) is HomeScreen and errors(notes, "Topics not loaded")
             # What the screen showed stays: nothing on it was lost.
             assert str(app.screen.query_one("#home-counts").render()) == shown
         assert image(path) == before  # a failed read wrote nothing
-        app.clear_notifications()
+        notes.clear()
         await pilot.press("r")  # the same key, the file whole again
         await settle(pilot)
-        assert not [n for n in app._notifications if n.severity == "error"]
+        assert not [n for n in notes if n.severity == "error"]
         assert str(app.screen.query_one("#home-counts").render()) == shown
         await pilot.press("m")
         await settle(pilot)
@@ -167,6 +168,7 @@ async def test_an_undone_drill_whose_card_cannot_be_read_leaves_the_drill_in_ste
     study, (first, second) = missed_two(tiny_settings)
     path = study.db.path
     app = make_app(tiny_settings, study, clock=lambda: NOW, start_practice=False)
+    notes = Notes(app)
     async with app.run_test(size=SIZE) as pilot:
         drill = await open_drill(app, pilot)
         assert {drill.card.key} <= {first, second}
@@ -179,7 +181,7 @@ async def test_an_undone_drill_whose_card_cannot_be_read_leaves_the_drill_in_ste
             await pilot.press("u")
             await settle(pilot)
             assert app.is_running and app.screen is drill
-            (note,) = errors(app, "Drill undone; its card could not be read")
+            (note,) = errors(notes, "Drill undone; its card could not be read")
             assert note.message.startswith(f"{path}: ") and "malformed" in note.message
             assert drill.card is None and not drill.busy
             assert "could not be read" in str(drill.query_one("#summary").render())
@@ -209,6 +211,7 @@ async def test_a_drill_that_cannot_be_saved_keeps_the_card(tiny_settings):
     study, _ = missed_two(tiny_settings)
     path = study.db.path
     app = make_app(tiny_settings, study, clock=lambda: NOW, start_practice=False)
+    notes = Notes(app)
     async with app.run_test(size=SIZE) as pilot:
         drill = await open_drill(app, pilot)
         card = drill.card
@@ -216,7 +219,7 @@ async def test_a_drill_that_cannot_be_saved_keeps_the_card(tiny_settings):
         read_only(study.db, True)
         await pilot.press("space", "3")
         await settle(pilot)
-        (note,) = errors(app, "Not saved")
+        (note,) = errors(notes, "Not saved")
         assert note.message.startswith(f"{path}: not saved") and "read-only" in note.message
         assert app.screen is drill and drill.card is card and drill.revealed
         assert not drill.busy
@@ -232,6 +235,7 @@ async def test_a_browser_action_that_cannot_be_saved_says_so(tiny_settings):
     study = open_study(tiny_settings)
     path = study.db.path
     app = make_app(tiny_settings, study, clock=lambda: NOW, start_practice=False)
+    notes = Notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await pilot.press("b")
@@ -243,7 +247,7 @@ async def test_a_browser_action_that_cannot_be_saved_says_so(tiny_settings):
         read_only(study.db, True)
         await pilot.press("s")
         await settle(pilot)
-        (note,) = errors(app, "Not saved")
+        (note,) = errors(notes, "Not saved")
         assert note.message.startswith(f"{path}: not saved") and "read-only" in note.message
         assert app.screen is browser and image(path) == before
         assert not next(c for c in browser.cards if c.key == key).suspended
@@ -258,15 +262,16 @@ async def test_a_practice_card_that_cannot_be_read_is_a_notice_and_keys_work_aft
     study, _ = missed_two(tiny_settings)
     path = study.db.path
     app = make_app(tiny_settings, study, clock=lambda: NOW, start_practice=False)
+    notes = Notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         before = reviews(path)
         with DamagedCards(study.db):
-            app.clear_notifications()
+            notes.clear()
             await pilot.press("s")  # study all: the practice screen's worker reads the queue
             await settle(pilot)
             assert app.is_running and type(app.screen) is PracticeScreen
-            (note,) = errors(app, "Card not loaded")
+            (note,) = errors(notes, "Card not loaded")
             assert note.message.startswith(f"{path}: could not be read")
             assert "malformed" in note.message
             assert app.screen.card is None and not app.screen.busy  # keys are not stuck

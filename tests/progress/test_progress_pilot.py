@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 from textual.widgets import DataTable, Input
 
-from tests.helpers import NOW, open_study, settle
+from tests.helpers import NOW, Notes, open_study, settle
 from tests.progress.conftest import add_review, card_row
 from trainer.app.progress import ProgressTracker
 from trainer.cli.main import main
@@ -245,13 +245,14 @@ async def test_practice_lapse_at_the_threshold_suspends_a_leech(tiny_settings):
     due = study.answer("pooling:pool-max", Grade.EASY, NOW - timedelta(days=30)).next_due
     assert due < NOW
     app = make_app(settings, study, clock=lambda: NOW, topic="pooling")
+    notes = Notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert app.screen.card.key == "pooling:pool-max"  # due: before the new card
         await pilot.press("space", "1")
         await settle(pilot)
         assert app.screen.card.key == "pooling:pool-avg"  # the leech is not shown again
-        assert any("Leech" in n.message for n in app._notifications)
+        assert any("Leech" in n.message for n in notes)
     row = card_row(study.db, "pooling:pool-max")
     assert row["leech"] and row["suspended"]
 

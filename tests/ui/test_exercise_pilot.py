@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from textual.widgets import Button, Input
 
-from tests.helpers import NOW, open_study, settle
+from tests.helpers import NOW, Notes, open_study, settle
 from trainer.config.settings import Settings
 from trainer.tui.app import make_app
 from trainer.tui.widgets.matrix_input import MatrixInput
@@ -99,11 +99,12 @@ async def test_wrong_answer_can_only_be_graded_again(exercise_settings):
 async def test_unreadable_answer_gets_a_message_and_no_grade(exercise_settings):
     study = open_study(exercise_settings)
     app = make_app(exercise_settings, study, clock=lambda: NOW, topic="add-vs-concat")
+    notes = Notes(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await type_answer(pilot, "banana")
         assert not app.screen.revealed and app.screen.result is None
-        assert app._notifications and "expected" in list(app._notifications)[-1].message
+        assert notes and "expected" in notes.sent[-1].message
         await pilot.press("1")
         await settle(pilot)
     assert attempts(study) == []

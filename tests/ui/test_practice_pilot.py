@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from tests.helpers import NOW, open_study, settle
+from tests.helpers import NOW, Notes, open_study, settle
 from trainer.tui.app import make_app
 from trainer.tui.screens.help_modal import HelpModal
 from trainer.tui.screens.home_screen import HomeScreen
@@ -157,13 +157,14 @@ async def test_command_palette_offers_the_screen_actions(tiny_settings):
 async def test_undo_with_nothing_to_undo_keeps_the_card_on_screen(tiny_settings):
     study = open_study(tiny_settings)
     app = make_app(tiny_settings, study, clock=lambda: NOW)
+    notes = Notes(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         shown = question(app)
         await pilot.press("u")
         await settle(pilot)
         assert app.screen.card is not None and question(app) == shown
-        assert [n.message for n in app._notifications] == ["Nothing to undo in this session"]
+        assert [n.message for n in notes] == ["Nothing to undo in this session"]
 
 
 async def test_answers_reach_the_database_file_between_cards(tiny_settings, monkeypatch):

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 from textual.widgets import Button, DataTable, Input, Static
 
-from tests.helpers import NOW, open_study, settle
+from tests.helpers import NOW, Notes, open_study, settle
 from tests.progress.test_progress_titles import DECK as ATTENTION_DECK
 from trainer.app.progress import ProgressTracker
 from trainer.config.settings import Settings
@@ -279,6 +279,7 @@ async def test_drill_buttons_have_digits_and_the_summary_says_where_esc_goes(tin
 async def test_enter_after_the_worked_solution_grades_nothing(exercise_settings):
     study = missed_exercise(exercise_settings)
     app = make_app(exercise_settings, study, clock=lambda: NOW, start_practice=False)
+    notes = Notes(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await open_from_home(app, pilot, "m", "enter")
         drill = app.screen
@@ -291,7 +292,7 @@ async def test_enter_after_the_worked_solution_grades_nothing(exercise_settings)
         await settle(pilot)
         assert log(study) == [(EXERCISE, 1, "scheduled")]  # nothing graded
         assert drill.card.exercise.seed == shown and drill.revealed
-        assert any("grade yourself" in n.message for n in app._notifications)
+        assert any("grade yourself" in n.message for n in notes)
         await pilot.press("2")  # the learner's own grade is taken
         await settle(pilot)
         assert log(study) == [(EXERCISE, 1, "scheduled"), (EXERCISE, 2, "drill")]

@@ -14,7 +14,9 @@ from datetime import datetime
 
 from pydantic import Field
 
+from trainer.app.errors import StoreError
 from trainer.app.missed import MissedCard
+from trainer.app.session import UndoneUnread
 from trainer.app.study import (
     AnswerOutcome,
     Attempt,
@@ -59,8 +61,8 @@ class _Drilled(Model):
 
 
 class DrillSession:
-    """Extra practice of missed cards, with the interface of a study session's loop
-    (next_card, answer, undo, progress, summary), so the practice screen can run it.
+    """Extra practice of missed cards: a ``PracticeSession`` (``trainer.app.session``), as
+    the study session is, so the practice screen runs it.
 
     Every answer is logged as a drill (``reviews.kind = 'drill'``) and never changes the
     card's FSRS state, the daily limits, lapses or retention statistics.
@@ -90,15 +92,31 @@ class DrillSession:
             if seed is None and self._shown and self._shown[0] == self.position:
                 seed = self._shown[1]  # the same fresh instance (e.g. after a language switch)
             try:
-                card = self.study.card_for(item.key, now, seed=seed)
+                card = self.card_for(item.key, now, seed=seed)  # a drill sets no interval
             except KeyError:  # no longer in any deck
                 self.position += 1
                 continue
             self.current = item
             self._shown = (self.position, card.exercise.seed if card.exercise else None)
-            return card.model_copy(update={"intervals": {}})  # a drill sets no interval
+            return card
         self.current = None
         return None
+
+    def card_for(self, key: str, now: datetime, seed: int | None = None) -> PracticeCard:
+        """``key`` posed again (e.g. in the other language); KeyError when it is gone."""
+        return self.study.card_for(key, now, seed).model_copy(update={"intervals": {}})
+
+    def refreshed(self, card: PracticeCard, now: datetime) -> PracticeCard | None:
+        """The card on screen as the decks now say; None when it is in no deck."""
+        fresh = self.study.refreshed(card, now)
+        return None if fresh is None else fresh.model_copy(update={"intervals": {}})
+
+    def expects(self, key: str) -> bool:
+        """Whether grading ``key`` now logs the card the drill is at: not after a saved
+        drill whose next card could not be read, or an undo whose card could not be."""
+        expected = self.current
+        return (expected is not None and self.position < len(self.items)
+                and self.items[self.position] is expected and expected.key == key)
 
     def answer(self, key: str, grade: Grade | int, now: datetime,
                duration_ms: int | None = None, attempt: Attempt | None = None
@@ -125,7 +143,8 @@ class DrillSession:
         return bool(self._done)
 
     def undo(self, now: datetime) -> PracticeCard | None:
-        """Delete the last drill and show the same card (the same instance) again."""
+        """Delete the last drill and show the same card (the same instance) again.
+        ``UndoneUnread`` when the drill was deleted but its card could not be read."""
         if not self._done:
             return None
         last = self._done[-1]
@@ -135,8 +154,10 @@ class DrillSession:
         item = self.items[last.position]
         self.current = item
         self._shown = (last.position, last.seed)
-        card = self.study.card_for(item.key, require_utc(now), seed=last.seed)
-        return card.model_copy(update={"intervals": {}})
+        try:
+            return self.card_for(item.key, require_utc(now), seed=last.seed)
+        except StoreError as exc:
+            raise UndoneUnread(str(exc)) from exc
 
     def progress(self, now: datetime) -> Progress:
         return Progress(done=len(self._done), remaining=len(self.items) - self.position)
@@ -153,3 +174,6 @@ class DrillSession:
 
     def attempt(self, card: PracticeCard, typed: str, result: CheckResult) -> Attempt | None:
         return self.study.attempt(card, typed, result)
+
+    def checkpoint(self) -> None:
+        self.study.checkpoint()

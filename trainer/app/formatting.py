@@ -90,3 +90,22 @@ def _inline_parser():
     from markdown_it import MarkdownIt
 
     return MarkdownIt("commonmark")
+
+
+def format_interval(delta: timedelta) -> str:
+    """Compact, like Anki's buttons: <1m, 10m, 3h, 4d, then months from 30 days (1.5mo),
+    years from 365 (2.1y)."""
+    minutes = delta.total_seconds() / 60
+    if minutes < 1:
+        return "<1m"
+    if minutes < 60:
+        return f"{round(minutes)}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{round(hours)}h"
+    days = hours / 24
+    if days < 30:
+        return f"{round(days)}d"
+    if days < 365:
+        return f"{days / 30:.1f}mo"
+    return f"{days / 365:.1f}y"

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import gc
+import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
+from trainer.app.preferences import SettingError, save_language
 from trainer.app.study import StudySession
-from trainer.config.file import save_setting
 from trainer.config.settings import Settings
-from trainer.tui.live_reload import watcher
+from trainer.tui.live_reload import POLL_SECONDS, DeckWatcher
 from trainer.tui.screens.help_modal import HelpModal, key_names, key_rows
 from trainer.tui.screens.practice_screen import PracticeScreen
 from trainer.tui.store_errors import StoreFailed
@@ -37,16 +41,27 @@ class TrainerApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-cols-80"), (100, "-cols-100")]
     VERTICAL_BREAKPOINTS = [(0, "-rows-24"), (36, "-rows-36")]
 
+    @dataclass
+    class SettingNotSaved(Message):
+        """A setting changed by a key (the language) could not be written to the file."""
+
+        error: str
+
     def __init__(
         self, settings: Settings, study: StudySession, *,
         clock: Callable[[], datetime] = utc_now, start_practice: bool = True,
         topic: str | None = None, start_missed: bool = False,
         missed_window: timedelta | None = timedelta(days=7),
+        poll_decks: float | None = POLL_SECONDS,
     ) -> None:
+        """``poll_decks``: seconds between two looks at the deck files (None: only when
+        asked, with r or after e)."""
         super().__init__()
         self.settings = settings
         self.study = study
         self.clock = clock
+        self.deck_watcher = DeckWatcher(self, study, poll_decks)  # started when mounted
+        self._saving_language = threading.Lock()
         self._start_practice = start_practice
         self._topic = topic
         self._start_missed = start_missed  # `trainer review --missed`: drill at once
@@ -55,18 +70,18 @@ class TrainerApp(App[int]):
 
     def on_mount(self) -> None:
         # The deck and the imports are loaded and live as long as the app: move them out
-        # of the garbage collector's sight, or every full collection walks them all (with
-        # 100,000 cards that is a pause of tens of milliseconds in the middle of an answer).
+        # of the garbage collector's sight, or every full collection walks them all (a
+        # pause in the middle of an answer with a large deck).
         gc.freeze()
         gc.enable()  # off while the command started up (cli.main)
-        watcher(self).start()  # live reload of the deck folders (trainer/tui/live_reload.py)
+        self.deck_watcher.start()  # live reload of the deck folders (tui/live_reload.py)
         if self._start_practice:
             # Straight to a card; the topics screen is built when practice is first left
             # (composing it first, never seen, cost start-up its widgets and queries).
-            self.push_screen(PracticeScreen(self._topic))
+            self.start_practice(self._topic)
             return
         # The other screens are imported where first shown (a start on a card needs only
-        # the practice screen; the rest cost ~20 ms of imports).
+        # the practice screen; importing the rest delays it).
         from trainer.tui.screens.home_screen import HomeScreen
         from trainer.tui.screens.missed_screen import MissedScreen
 
@@ -83,6 +98,7 @@ class TrainerApp(App[int]):
         self.exit()
 
     def start_practice(self, topic: str | None) -> None:
+        self.study.set_topic(topic)
         self.push_screen(PracticeScreen(topic))
 
     def show_topics(self) -> None:
@@ -97,12 +113,22 @@ class TrainerApp(App[int]):
     def toggle_language(self) -> None:
         language = "en" if self.study.language == "zh" else "zh"
         self.study.set_language(language)
-        try:
-            save_setting(self.settings.config_path, "language", language)
-        except (OSError, ValueError) as exc:  # ValueError: the file is not valid TOML now
-            self.notify(f"Language not saved: {self.settings.config_path}: {exc} (the file "
-                        "was left as it is)", severity="warning", markup=False)
+        self.save_language()
         self.notify("中文" if language == "zh" else "English", timeout=1.5)
+
+    @work(thread=True, group="preferences")
+    def save_language(self) -> None:
+        """Remember the language for the next start (file work: off the UI thread). The
+        language read here is the latest: two quick switches save the last one."""
+        try:
+            with self._saving_language:  # the language read and written in one go
+                save_language(self.settings, self.study.language)
+        except SettingError as exc:  # the file is not valid now, or cannot be written
+            self.post_message(self.SettingNotSaved(str(exc)))
+
+    def on_trainer_app_setting_not_saved(self, message: SettingNotSaved) -> None:
+        self.notify(f"Language not saved: {message.error} (the file was left as it is)",
+                    severity="warning", markup=False)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpModal):

@@ -1,12 +1,11 @@
 """Garbage collection while the user reads a card, never while a key is being handled.
 
 CPython's automatic full collections walk every tracked object that is not frozen; in
-a practice session they came in the middle of an answer and took 10-27 ms (measured
-with ``gc.callbacks`` over 150 answers at 1,000 and 100,000 cards), the largest part
-of the answer latency's 99th percentile. So while the practice screen is up, automatic
-collection is off, and the screen collects right after it has drawn a card: the young
-generations every time (well under a millisecond), the whole heap every
-``FULL_EVERY`` cards. Leaving the screen turns automatic collection back on.
+a practice session they came in the middle of an answer, the largest part of its slowest
+answers (docs/performance.md). So while the practice screen is up, automatic collection
+is off, and the screen collects right after it has drawn a card: the young generations
+every time (cheap), the whole heap every ``FULL_EVERY`` cards. Leaving the screen turns
+automatic collection back on.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 ``DeckWatcher`` polls the deck files' modification times and sizes every half second in
 a thread worker (portable, no new dependency) and, when a file was saved, reloads the
 decks through the study session and tells every screen with a ``DecksReloaded`` message.
-The session goes on: answers, undo and the card on screen are kept.
+The session goes on: answers, undo and the card on screen are kept. The app makes its
+watcher (``TrainerApp.deck_watcher``) and starts it when mounted.
 
 ``edit_card`` opens a card's source file at its line in ``$EDITOR`` (the app is suspended
 while the editor runs) and reloads the decks when it exits.
@@ -19,7 +20,8 @@ from textual.app import App, SuspendNotSupported
 from textual.message import Message
 
 from trainer.app.authoring import DeckChanges, editor_argv, editor_command, source_location
-from trainer.app.study import PracticeCard
+from trainer.app.errors import StoreError
+from trainer.app.study import PracticeCard, StudySession
 
 POLL_SECONDS = 0.5
 QUIET_AFTER_ERROR_SECONDS = 10.0  # a full or locked database: do not retry twice a second
@@ -34,17 +36,21 @@ class DecksReloaded(Message):
 
 
 class DeckWatcher:
-    """One per app: ``start`` polls; ``reload`` reads the folders now."""
+    """One per app: ``start`` polls (every ``interval`` seconds; None: never, only
+    ``reload``); ``reload`` reads the folders now."""
 
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, study: StudySession, interval: float | None = POLL_SECONDS
+                 ) -> None:
         self.app = app
-        self.interval = POLL_SECONDS
+        self.study = study
+        self.interval = interval
         self._running = False
         self._pending = False  # a reload asked for while one was running
         self._quiet_until = 0.0
 
     def start(self) -> None:
-        self.app.set_interval(self.interval, self.poll, name="deck-watcher")
+        if self.interval is not None:
+            self.app.set_interval(self.interval, self.poll, name="deck-watcher")
 
     def poll(self) -> None:
         if time.monotonic() >= self._quiet_until:
@@ -54,19 +60,21 @@ class DeckWatcher:
         self._run(requested=True)
 
     def _run(self, requested: bool) -> None:
-        if getattr(self.app.study, "library", None) is None:
+        if self.study.library is None:  # no deck folders (a session opened without them)
             return
         if self._running:
             self._pending = self._pending or requested
             return
         self._running = True
+        # Any other error is a bug: it ends the app with its traceback (exit_on_error).
         self.app.run_worker(lambda: self._reload(requested), thread=True, group="decks",
-                            exit_on_error=False, name="deck-reload")
+                            name="deck-reload")
 
     def _reload(self, requested: bool) -> None:
         try:
-            changes = self.app.study.reload_decks(only_if_changed=not requested)
-        except Exception as exc:  # a locked or full database: say so, keep the old deck
+            changes = self.study.reload_decks(only_if_changed=not requested)
+        except (StoreError, OSError) as exc:  # a locked or full database, a folder gone:
+            # say so, keep the old deck (a file that does not parse is a problem, not this)
             self._quiet_until = time.monotonic() + QUIET_AFTER_ERROR_SECONDS
             self.app.call_from_thread(self.app.notify, f"Decks not reloaded: {exc}",
                                       severity="error", timeout=6)
@@ -92,15 +100,6 @@ class DeckWatcher:
                 self.app.notify(note, timeout=2)
         elif requested:
             self.app.notify("Decks reloaded: no file changed", timeout=2)
-
-
-def watcher(app: App) -> DeckWatcher:
-    """The app's deck watcher (made on first use)."""
-    found = getattr(app, "_deck_watcher", None)
-    if found is None:
-        found = DeckWatcher(app)
-        app._deck_watcher = found
-    return found
 
 
 def edit_card(app: App, card: PracticeCard | None) -> bool:
@@ -134,5 +133,5 @@ def edit_card(app: App, card: PracticeCard | None) -> bool:
     except OSError as exc:
         app.notify(f"Cannot run {command[0]}: {exc.strerror or exc}", severity="error")
         return False
-    watcher(app).reload()
+    app.deck_watcher.reload()
     return True

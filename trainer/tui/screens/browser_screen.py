@@ -8,7 +8,7 @@ The leech list is this screen with the state filter on ``leech`` (``L``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
 from rich.text import Text
@@ -23,13 +23,14 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Select, Static
 
 from trainer.app.browser import BROWSE_STATES, BrowseQuery, BrowserCard, CardHistory
-from trainer.app.formatting import count_of, format_percent
+from trainer.app.formatting import count_of, format_interval, format_percent
 from trainer.app.progress import ProgressTracker
 from trainer.app.study import PracticeCard, StoreError
 from trainer.tui.live_reload import DecksReloaded, edit_card
 from trainer.tui.screens.confirm_modal import ConfirmModal
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import report_store_error, reports_store_errors
+from trainer.tui.text import clip
 from trainer.tui.widgets.sized_table import SizedTable, fill_table
 
 SEARCH_PAUSE = 0.2  # seconds without a key before the search runs
@@ -59,11 +60,7 @@ def state_cell(card: BrowserCard, theme: dict[str, str]) -> Text:
 
 
 def days_text(days: float | None) -> str:
-    if days is None:
-        return "–"
-    if days < 1:
-        return f"{days * 24 * 60:.0f}m" if days * 24 < 1 else f"{days * 24:.0f}h"
-    return f"{days:.0f}d" if days < 100 else f"{days / 30:.1f}mo"
+    return "–" if days is None else format_interval(timedelta(days=days))
 
 
 CARD_COLUMNS = (("Card", "card"), ("Topic", "topic"), ("State", "state"), ("Due", "due"),
@@ -71,6 +68,12 @@ CARD_COLUMNS = (("Card", "card"), ("Topic", "topic"), ("State", "state"), ("Due"
 CARD_FIT = (("topic", 10), ("card", 16))  # narrow: the topic gives way first, then the card
 HISTORY_COLUMNS = (("Date", "date"), ("Kind", "kind"), ("Grade", "grade"),
                    ("Interval", "interval"), ("Time", "time"), ("Answer", "answer"))
+# The card actions by id: what each does to the card, and what it says after.
+CARD_ACTIONS = {
+    "suspend": (ProgressTracker.suspend, "suspended"),
+    "unsuspend": (ProgressTracker.unsuspend, "unsuspended"),
+    "reset": (ProgressTracker.reset, "reset to new (its history is kept)"),
+}
 
 
 class BrowserScreen(Screen):
@@ -149,16 +152,14 @@ class BrowserScreen(Screen):
 
     @work(thread=True, exclusive=True, group="browse")
     def run_action(self, action: str, key: str) -> None:
-        tracker = ProgressTracker.of(self.app.study)
+        """``action``: a key of ``CARD_ACTIONS``."""
+        act, said = CARD_ACTIONS[action]
         try:
-            done = getattr(tracker, action)(key)
+            done = act(ProgressTracker.of(self.app.study), key)
         except StoreError as exc:  # rolled back: the card is as it was
             report_store_error(self, "Not saved", exc)
             return
-        notes = {"suspend": "suspended", "unsuspend": "unsuspended",
-                 "reset": "reset to new (its history is kept)"}
-        note = f"{key} {notes[action]}" if done else f"{key}: no such card"
-        self._reload_after(note)
+        self._reload_after(f"{key} {said}" if done else f"{key}: no such card")
 
     @reports_store_errors("Saved; the cards could not be read again")
     def _reload_after(self, note: str) -> None:
@@ -185,7 +186,7 @@ class BrowserScreen(Screen):
         now = self.app.clock()
         theme = self.app.theme_variables
         table.fill(CARD_COLUMNS, [
-            (card.key, (Text(_clip(card.title, 200)), Text(card.topic_title),
+            (card.key, (Text(clip(card.title, 200)), Text(card.topic_title),
                         state_cell(card, theme), _due(card.due, now),
                         format_percent(card.recall)))
             for card in self.cards])
@@ -244,7 +245,7 @@ class BrowserScreen(Screen):
             answer = ""
             if entry.answer is not None:
                 mark = "✓" if entry.correct else "✗"
-                answer = f"{mark} {_clip(entry.answer, 24)}"
+                answer = f"{mark} {clip(entry.answer, 24)}"
             rows.append((None, (
                 entry.reviewed_at.astimezone().strftime("%Y-%m-%d %H:%M"), entry.kind,
                 entry.grade_label, days_text(entry.interval_days),
@@ -254,8 +255,8 @@ class BrowserScreen(Screen):
     # -- filters -------------------------------------------------------------------------
     @on(Input.Changed, "#browser-text")
     def _text_changed(self, event: Input.Changed) -> None:
-        # Debounced: one search once typing pauses, not one per key (10,000 keys typed
-        # one by one froze the screen for a minute, each redrawing the whole table).
+        # Debounced: one search once typing pauses, not one per key (each redraws the
+        # whole table: a long paste typed key by key froze the screen).
         self.query_state = self.query_state.model_copy(update={"text": event.value})
         if self._search_timer is not None:
             self._search_timer.stop()
@@ -344,13 +345,10 @@ class BrowserScreen(Screen):
 
         self.app.push_screen(ConfirmModal(
             "Reset this card to new?",
-            f"{escape(_clip(title, 60))}\nIts memory state starts over; the review history "
+            f"{escape(clip(title, 60))}\nIts memory state starts over; the review history "
             "is kept."), confirmed)
 
 
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def _short_source(source: str) -> str:

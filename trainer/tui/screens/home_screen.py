@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, Static
 
 from trainer.app.study import Overview, Readiness
-from trainer.tui.live_reload import DecksReloaded, watcher
+from trainer.tui.live_reload import DecksReloaded
 from trainer.tui.screens.browser_screen import BrowserScreen
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.screens.missed_screen import MissedScreen
@@ -116,7 +116,7 @@ class HomeScreen(Screen):
 
     def action_refresh(self) -> None:
         """Read the deck folders again (your edits), then the counts."""
-        watcher(self.app).reload()
+        self.app.deck_watcher.reload()
         self.load_overview()
 
     def on_decks_reloaded(self, message: DecksReloaded) -> None:

@@ -14,12 +14,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from trainer.app.drill import DrillSession
 from trainer.app.formatting import in_window
 from trainer.app.missed import MissedCard
 from trainer.app.progress import ProgressTracker
 from trainer.tui.screens.drill_screen import DrillScreen
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 from trainer.tui.store_errors import reports_store_errors
+from trainer.tui.text import clip
 from trainer.tui.widgets.sized_table import SizedTable
 
 WINDOWS: tuple[timedelta | None, ...] = (timedelta(days=1), timedelta(days=7),
@@ -84,8 +86,8 @@ class MissedScreen(Screen):
         row = table.cursor_row
         table.fill(COLUMNS, [
             (card.key, (self.app.format_time(card.last_missed) or "", str(card.misses),
-                        Text(card.topic_title), Text(_clip(card.title, 200)),
-                        Text(_clip(card.answer or "", 24))))
+                        Text(card.topic_title), Text(clip(card.title, 200)),
+                        Text(clip(card.answer or "", 24))))
             for card in self.missed])
         if self.missed:
             table.move_cursor(row=min(row, len(self.missed) - 1))
@@ -100,15 +102,16 @@ class MissedScreen(Screen):
             return
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         chosen = [m for m in self.missed if m.key == key]
-        self.app.push_screen(DrillScreen(chosen, label=_clip(chosen[0].title, 40)))
+        self.app.push_screen(DrillScreen(DrillSession(self.app.study, chosen),
+                                         label=clip(chosen[0].title, 40)))
 
     def action_drill_all(self) -> None:
         if not self.missed:
             self.notify(f"Nothing missed {in_window(self.window)}.",
                         timeout=3)
             return
-        self.app.push_screen(DrillScreen(
-            list(self.missed), label=f"missed {in_window(self.window)}"))
+        self.app.push_screen(DrillScreen(DrillSession(self.app.study, list(self.missed)),
+                                         label=f"missed {in_window(self.window)}"))
 
     def action_next_window(self) -> None:
         index = WINDOWS.index(self.window) if self.window in WINDOWS else 0
@@ -117,8 +120,3 @@ class MissedScreen(Screen):
 
     def action_refresh(self) -> None:
         self.load_missed()
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[:width - 1] + "…"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
 from textual.app import ComposeResult
@@ -16,18 +16,12 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar, Static
 
-from trainer.app.study import (
-    Attempt,
-    CheckResult,
-    PracticeCard,
-    Progress,
-    SessionSummary,
-    StoreError,
-)
+from trainer.app.session import PracticeSession, StoreError, UndoneUnread
+from trainer.app.study import Attempt, CheckResult, PracticeCard, Progress, SessionSummary
 from trainer.tui.idle_gc import IdleCollector
-from trainer.tui.live_reload import DecksReloaded, edit_card, watcher
+from trainer.tui.live_reload import DecksReloaded, edit_card
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
-from trainer.tui.store_errors import StoreFailed, reports_store_errors
+from trainer.tui.store_errors import StoreFailed, report_store_error, reports_store_errors
 from trainer.tui.widgets.card_view import CardView
 from trainer.tui.widgets.grade_bar import GRADES, GradeBar
 
@@ -69,7 +63,9 @@ CHECKPOINT_EVERY = 25
 
 
 class PracticeScreen(Screen):
-    """One study session. All database work happens in thread workers."""
+    """One session: the app's study session, or the one given (a drill, ``DrillScreen``).
+    All database work happens in thread workers (the first card excepted, see show_first).
+    """
 
     BINDINGS = [
         # The footer stays the same from card to card: the state-dependent keys (space,
@@ -100,6 +96,13 @@ class PracticeScreen(Screen):
     # screen shows it (a repaint here would spend the frame the next card needs).
     busy: var[bool] = var(True)
 
+    # What differs between the sessions this screen runs (a drill sets its own).
+    FIRST_CARD_IN_WORKER: ClassVar[bool] = False  # True: read in a worker, not in the frame
+    TITLE_FOLLOWS_CARD: ClassVar[bool] = False  # the title is drawn again with each card
+    NEXT_UNREAD: ClassVar[str] = "Card not loaded"  # an answer saved, its next card not read
+    UNDONE: ClassVar[str] = "Last answer undone"
+    UNDONE_UNREAD: ClassVar[str] = "Answer undone; its card could not be read"
+
     @dataclass
     class CardReady(Message):
         """A worker finished: show ``card`` (or the summary when it is None)."""
@@ -116,9 +119,11 @@ class PracticeScreen(Screen):
 
         error: str
 
-    def __init__(self, topic: str | None = None) -> None:
+    def __init__(self, topic: str | None = None, session: PracticeSession | None = None
+                 ) -> None:
         super().__init__()
-        self.topic = topic
+        self.topic = topic  # for the title: the app set it on its study session
+        self._session = session
         self.card: PracticeCard | None = None
         self._shown_at = 0.0
         self._answered = False  # a grade was sent: note when the next card is drawn
@@ -140,8 +145,8 @@ class PracticeScreen(Screen):
             yield CardView(id="card")
             yield Static("", id="summary")
         # The answer field (exercises) and the grade buttons (after the reveal) are not in
-        # the first frame: they are mounted once it is drawn (_mount_later), which took
-        # 6-16 ms off the first card.
+        # the first frame: they are mounted once it is drawn (_mount_later), so the first
+        # card comes sooner.
         yield Vertical(id="answer-box")
         yield Static("", id="verdict")
         hint = Label("space  show the answer", id="hint")
@@ -149,8 +154,16 @@ class PracticeScreen(Screen):
         yield hint
         yield Footer()
 
+    @property
+    def session(self) -> PracticeSession:
+        """The session this screen runs: the one given, else the app's study session."""
+        return self._session if self._session is not None else self.app.study
+
     def on_mount(self) -> None:
-        self.show_first()
+        if self.FIRST_CARD_IN_WORKER:
+            self.load_next()
+        else:
+            self.show_first()
         self.call_after_refresh(self._mount_later)
 
     async def _mount_later(self) -> None:
@@ -163,14 +176,13 @@ class PracticeScreen(Screen):
 
     @reports_store_errors("Card not loaded")
     def show_first(self) -> None:
-        """The first card, read here on the UI thread (~5 ms with 1,000 cards) so that the
-        first frame draws it. Read in a worker, it raced that frame for the interpreter and
-        came a frame later: ~26 ms more to the first card (15 starts each way, in tmux)."""
-        self.app.study.set_topic(self.topic)
+        """The first card, read here on the UI thread (a few milliseconds) so that the
+        first frame draws it: read in a worker, it raced that frame for the interpreter and
+        came a frame later (docs/performance.md)."""
         self._show_next(self.app.clock())
 
     def _title(self) -> str:
-        study = self.app.study
+        study = self.app.study  # the study session's topic (a drill has its own title)
         if self.topic is None:
             return "All topics"
         titles = {c.topic: c.topic_title(study.language) for c in study.deck.cards.values()}
@@ -187,37 +199,44 @@ class PracticeScreen(Screen):
 
     @work(thread=True, exclusive=True, group="study")
     def submit(self, key: str, grade: int, duration_ms: int, attempt: Attempt | None) -> None:
-        study = self.app.study
+        session = self.session
         now = self.app.clock()
         try:
-            outcome = study.answer(key, grade, now, duration_ms, attempt)
-        except StoreError as exc:
+            outcome = session.answer(key, grade, now, duration_ms, attempt)
+        except StoreError as exc:  # rolled back: the card stays, the same key saves it
             self.post_message(self.SaveFailed(str(exc)))
             return
         note = ("Leech: that card lapsed too often and was suspended (L on the topics "
                 "screen lists the leeches)") if outcome.leech else ""
-        self._show_next(now, note)  # saved; a failure to read the next card is reported
+        try:
+            card = session.next_card(now)
+        except StoreError as exc:  # saved: only the next card is missing
+            report_store_error(self, self.NEXT_UNREAD, exc)
+            return
+        self._post(card, now, note)
 
     @work(thread=True, exclusive=True, group="study")
     def take_back(self) -> None:
-        study = self.app.study
         now = self.app.clock()
         try:
-            card = study.undo(now)
-        except StoreError as exc:
+            card = self.session.undo(now)
+        except UndoneUnread as exc:  # undone: the card on screen may no longer be expected
+            report_store_error(self, self.UNDONE_UNREAD, exc)
+            return
+        except StoreError as exc:  # nothing changed
             self.post_message(self.SaveFailed(str(exc)))
             return
-        self._post(card, now, note="Last answer undone" if card else "Nothing to undo")
+        self._post(card, now, note=self.UNDONE if card else "Nothing to undo")
 
     @reports_store_errors("Card not loaded")
     def _show_next(self, now, note: str = "") -> None:
-        self._post(self.app.study.next_card(now), now, note)
+        self._post(self.session.next_card(now), now, note)
 
     @reports_store_errors("Card not loaded")
     def _post(self, card: PracticeCard | None, now, note: str = "") -> None:
-        study = self.app.study
-        summary = None if card is not None else study.summary(now)
-        self.post_message(self.CardReady(card, study.progress(now), summary, note))
+        session = self.session
+        summary = None if card is not None else session.summary(now)
+        self.post_message(self.CardReady(card, session.progress(now), summary, note))
 
     # -- showing -------------------------------------------------------------------------
     def on_store_failed(self, _message: StoreFailed) -> None:
@@ -233,6 +252,8 @@ class PracticeScreen(Screen):
 
     async def on_practice_screen_card_ready(self, message: CardReady) -> None:
         self.card = message.card
+        if self.TITLE_FOLLOWS_CARD:
+            self.query_one("#session-title", Label).update(self._title())
         self._show_progress(message.progress)
         view = self.query_one(CardView)
         summary = self.query_one("#summary", Static)
@@ -240,7 +261,7 @@ class PracticeScreen(Screen):
             view.display = False
             summary.display = True
             when = self.app.format_time(message.summary.next_due) if message.summary else None
-            summary.update(format_summary(message.summary, when))
+            summary.update(self.summary_text(message.summary, when))
         else:
             summary.display = False
             view.display = True
@@ -267,14 +288,16 @@ class PracticeScreen(Screen):
             elif revealed and message.card is not None:
                 self.revealed = True
 
+    def summary_text(self, summary: SessionSummary | None, when: str | None) -> str:
+        """What the screen shows when the session is over."""
+        return format_summary(summary, when)
+
     def show_summary_before_quit(self) -> bool:
         """On q: the session's summary (as at its end), True when it is shown; any key
         then quits. False when there is nothing to sum up or it is already on screen."""
         if self._quitting or self.busy:
             return False
-        study = self.app.study
-        now = self.app.clock()
-        summary = study.summary(now)
+        summary = self.session.summary(self.app.clock())
         if summary.reviewed == 0:
             return False
         self._quitting = True
@@ -304,7 +327,7 @@ class PracticeScreen(Screen):
     @work(thread=True, exclusive=True, group="checkpoint")
     @reports_store_errors("Answers not synced to disk")
     def checkpoint(self) -> None:
-        self.app.study.checkpoint()
+        self.session.checkpoint()
 
     def on_screen_resume(self) -> None:
         self._collector.start()
@@ -386,7 +409,7 @@ class PracticeScreen(Screen):
         """Judge the answer (pure computation, no database) and show the worked solution."""
         if self.card is None or self.card.exercise is None or self.revealed:
             return
-        result = self.app.study.check_exercise(self.card, typed)
+        result = self.session.check_exercise(self.card, typed)
         verdict = self.query_one("#verdict", Static)
         if result.correct is None:
             self.notify(result.message, severity="warning", timeout=4)
@@ -441,7 +464,7 @@ class PracticeScreen(Screen):
             if not self.result.correct and grade != 1:
                 self.notify("A wrong answer is graded Again (1).", timeout=2)
                 return
-            attempt = self.app.study.attempt(self.card, self.typed, self.result)
+            attempt = self.session.attempt(self.card, self.typed, self.result)
         self.busy = True
         self._answered = True
         duration_ms = int((time.monotonic() - self._shown_at) * 1000)
@@ -461,7 +484,7 @@ class PracticeScreen(Screen):
         if self.result is not None:  # checked, not graded yet: take the typed answer back
             self.take_back_typed()
             return
-        if not self.app.study.can_undo():  # the card on screen stays as it is
+        if not self.session.can_undo():  # the card on screen stays as it is
             self.notify("Nothing to undo in this session", timeout=2)
             return
         self.busy = True
@@ -506,9 +529,9 @@ class PracticeScreen(Screen):
     def reload_same(self, key: str, seed: int | None) -> None:
         now = self.app.clock()
         try:
-            card = self.app.study.card_for(key, now, seed)
+            card = self.session.card_for(key, now, seed)
         except KeyError:  # gone from its deck meanwhile: the next card
-            card = self.app.study.next_card(now)
+            card = self.session.next_card(now)
         self._post(card, now)
 
     def action_scroll(self, lines: int) -> None:
@@ -524,7 +547,7 @@ class PracticeScreen(Screen):
             edit_card(self.app, self.card)
 
     def action_reload_decks(self) -> None:
-        watcher(self.app).reload()
+        self.app.deck_watcher.reload()
 
     def on_decks_reloaded(self, message: DecksReloaded) -> None:
         """Serve the new texts at once: the card on screen is redrawn if its text changed,
@@ -540,13 +563,13 @@ class PracticeScreen(Screen):
     @work(thread=True, exclusive=True, group="refresh")
     @reports_store_errors("Card not reloaded")
     def refresh_card(self, card: PracticeCard) -> None:
-        study = self.app.study
+        session = self.session
         now = self.app.clock()
-        fresh = study.refreshed(card, now)
+        fresh = session.refreshed(card, now)
         if self.card is not card:
             return  # answered meanwhile: the next card comes from the new decks anyway
         if fresh is None:  # deleted from its deck: retired, history kept
-            self._post(study.next_card(now), now, note="That card was removed from its deck")
+            self._post(session.next_card(now), now, note="That card was removed from its deck")
         elif (fresh.question, fresh.answer) != (card.question, card.answer):
             self._post(fresh, now, note="Card reloaded")
 

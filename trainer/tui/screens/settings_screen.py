@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Label, Select, Static
 
-from trainer.config.edit import SettingError, apply, dashed, parse_value
+from trainer.app.preferences import SettingError, dashed, save_form
 from trainer.config.settings import Settings
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
 
@@ -93,30 +93,12 @@ class SettingsScreen(Screen):
     @work(thread=True, exclusive=True, group="settings")
     def save(self, raw: dict[str, str]) -> None:
         """Check every value, then write the changed ones (file work: off the UI thread)."""
-        current: Settings = self.app.settings
-        changes: dict[str, object] = {}
-        removed: list[str] = []
-        for name, text in raw.items():
-            text = text.strip()
-            if name == "interview_date" and not text:
-                if current.interview_date is not None:
-                    removed.append(name)
-                continue
-            value = parse_value(name, text) if text else text
-            if value != getattr(current, name):
-                changes[name] = value
         try:
-            saved = apply(current.home, changes, tuple(removed))
-        except SettingError as exc:
+            saved = save_form(self.app.settings, raw)
+        except SettingError as exc:  # invalid, or the file cannot be written
             self.post_message(self.Invalid(str(exc)))
             return
-        except OSError as exc:
-            self.post_message(self.Invalid(
-                f"{current.config_path}: cannot write ({exc.strerror or exc})"))
-            return
-        changed = [*changes, *removed]
-        updated = current.model_copy(update={n: getattr(saved, n) for n in changed})
-        self.post_message(self.Saved(updated, changed))
+        self.post_message(self.Saved(saved.settings, saved.changed))
 
     def on_settings_screen_invalid(self, message: Invalid) -> None:
         error = self.query_one("#settings-error", Static)

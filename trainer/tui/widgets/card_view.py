@@ -48,6 +48,6 @@ class CardView(VerticalScroll):
 
     def watch_revealed(self, revealed: bool) -> None:
         # Each widget's own display, not a class on the view: a class change restyles the
-        # whole subtree (every block of both Markdown widgets), 10-12 ms per key press.
+        # whole subtree (every block of both Markdown widgets) on every key press.
         self.query_one("#answer-rule").display = revealed
         self.query_one("#answer").display = revealed

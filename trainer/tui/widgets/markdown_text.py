@@ -1,8 +1,8 @@
 """MarkdownText: markdown drawn as one widget, synchronously (Rich's renderer).
 
-Textual's ``Markdown`` widget parses in an executor and mounts a widget per block: a new
-card took 35 ms from key press to drawn (median, 1,000 cards). A card is a few short
-blocks, so one ``Static`` rendering Rich's ``Markdown`` draws it in the same refresh.
+Textual's ``Markdown`` widget parses in an executor and mounts a widget per block, which
+made a new card slow to draw (docs/performance.md). A card is a few short blocks, so one
+``Static`` rendering Rich's ``Markdown`` draws it in the same refresh.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
+from trainer.tui.text import clip
+
 Columns = Sequence[tuple[str, str]]  # (label, key) per column
 Row = tuple[str | None, Sequence[str | Text]]  # (row key, cells)
 Fit = Sequence[tuple[str, int]]  # (column key, minimum width): the first gives way first
@@ -100,9 +102,7 @@ def _fit(widths: list[int], columns: Columns, fit: Fit, room: int) -> set[int]:
 def _clip(cell: str | Text, width: int) -> str | Text:
     if _width(cell) <= width:
         return cell
-    text = (Text.from_markup(cell) if isinstance(cell, str) else cell).copy()
-    text.truncate(width, overflow="ellipsis")
-    return text
+    return clip(Text.from_markup(cell) if isinstance(cell, str) else cell, width)
 
 
 def _width(cell: str | Text) -> int:
