@@ -8,10 +8,11 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating
 
 from tests.helpers import NOW, open_study
+from trainer.app.formatting import format_interval
 from trainer.app.study import StudySession
 from trainer.config.settings import Settings
 from trainer.scheduling.interview import make_plan, recall_after_review
-from trainer.scheduling.memory import Grade, format_interval, studied_card
+from trainer.scheduling.memory import Grade, studied_card
 
 INTERVIEW = date(2026, 12, 20)  # 24 study days after NOW (2026-11-26 12:00 UTC)
 EVE = datetime(2026, 12, 19, 4, tzinfo=UTC)  # the start of the last study day before it

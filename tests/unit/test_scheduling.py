@@ -5,7 +5,7 @@ import pytest
 from fsrs import Card as FsrsCard
 from fsrs import State
 
-from trainer.scheduling.memory import Grade, MemoryModel, format_interval
+from trainer.scheduling.memory import Grade, MemoryModel
 from trainer.scheduling.queue import pick_interleaved
 from trainer.scheduling.study_day import study_day_bounds
 
@@ -45,15 +45,6 @@ def test_naive_datetimes_are_refused():
     card = FsrsCard(card_id=1, state=State.Learning, step=0, due=NOW)
     with pytest.raises(ValueError, match="naive"):
         model().review(card, Grade.GOOD, datetime(2026, 1, 1))
-
-
-@pytest.mark.parametrize(
-    ("delta", "label"),
-    [(timedelta(seconds=20), "<1m"), (timedelta(minutes=10), "10m"), (timedelta(hours=5), "5h"),
-     (timedelta(days=3), "3d"), (timedelta(days=45), "1.5mo"), (timedelta(days=730), "2.0y")],
-)
-def test_interval_labels(delta, label):
-    assert format_interval(delta) == label
 
 
 def test_study_day_rolls_over_at_four_local():

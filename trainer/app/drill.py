@@ -27,7 +27,8 @@ from trainer.app.study import (
     StudySession,
 )
 from trainer.core.model import Model
-from trainer.scheduling.memory import Grade, require_utc
+from trainer.core.time import require_utc
+from trainer.scheduling.memory import Grade
 from trainer.store.stats_queries import ProgressQueries
 
 

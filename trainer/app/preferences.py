@@ -42,6 +42,12 @@ def write(settings: Settings, changes: Mapping[str, object], removed: tuple[str,
           ) -> Settings:
     """Check ``changes`` (typed values) and ``removed`` with the rest of the file, then
     write them; the settings the file now gives. SettingError when refused."""
+    parameters = changes.get("fsrs_parameters")
+    if parameters:  # their bounds are the scheduler's (imported only for them)
+        from trainer.app.memory import parameters_problem
+
+        if problem := parameters_problem(parameters):
+            raise SettingError(f"fsrs-parameters: {problem} (got {parameters})")
     with _WRITING:
         try:
             return apply(settings.home, dict(changes), removed)

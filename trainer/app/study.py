@@ -14,6 +14,7 @@ from pydantic import Field
 
 from trainer.app.authoring import DeckChanges, DeckLibrary
 from trainer.app.exercise_cards import draw, exercise_of, with_exercises
+from trainer.app.formatting import format_interval
 from trainer.app.interview import InterviewMode, Readiness
 from trainer.app.memory import memory_model
 from trainer.config.settings import Settings
@@ -25,7 +26,7 @@ from trainer.deck.models import Card, Deck
 from trainer.deck.topics import OTHER_GROUP, OTHER_TITLES, TopicPlan, load_plan
 from trainer.exercises.base import AnswerKind, CheckResult, Instance
 from trainer.scheduling.leech import is_leech_lapse
-from trainer.scheduling.memory import FsrsCard, Grade, format_interval, from_fsrs, to_fsrs
+from trainer.scheduling.memory import FsrsCard, Grade, from_fsrs, to_fsrs
 from trainer.scheduling.queue import pick_interleaved, sibling_note
 from trainer.scheduling.study_day import study_day_bounds
 from trainer.store.database import Database, StoreError, open_database

@@ -16,20 +16,19 @@ from datetime import datetime
 
 import tomli_w
 
-from trainer.cli.errors import EXIT_OK
-from trainer.cli.errors import fail as _fail
-from trainer.config.edit import (
-    NOT_IN_FILE,
+from trainer.app.preferences import (
     SettingError,
-    apply,
     dashed,
     field_name,
-    parse_value,
+    set_setting,
     setting_names,
     shown_value,
     source_of,
     toml_value,
+    unset_setting,
 )
+from trainer.cli.errors import EXIT_OK
+from trainer.cli.errors import fail as _fail
 from trainer.config.settings import Settings, env_name, read_config_file
 
 
@@ -104,17 +103,7 @@ def _config_get(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _config_set(settings: Settings, args: argparse.Namespace) -> int:
-    name = field_name(args.key)
-    value = parse_value(name, args.value)
-    if value is None or value == "":
-        raise SettingError(f"{dashed(name)}: give a value, or use 'trainer config unset "
-                           f"{dashed(name)}'")
-    if name == "fsrs_parameters":  # their bounds are the scheduler's to check
-        from trainer.app.memory import parameters_problem
-
-        if problem := parameters_problem(value):
-            raise SettingError(f"{dashed(name)}: {problem} (got {value})")
-    saved = apply(settings.home, {name: value})
+    name, saved = set_setting(settings, args.key, args.value)
     print(f"{dashed(name)} = {_toml(getattr(saved, name))}  (saved to {settings.config_path})")
     _note_env(name)
     if name == "interview_date" and saved.interview_date < datetime.now().date():
@@ -124,13 +113,10 @@ def _config_set(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _config_unset(settings: Settings, args: argparse.Namespace) -> int:
-    name = field_name(args.key)
-    if name in NOT_IN_FILE:
-        raise SettingError(f"{dashed(name)} is not a config file setting")
-    if name not in read_config_file(settings.config_path):
+    name, restored = unset_setting(settings, args.key)
+    if restored is None:
         print(f"{dashed(name)} was not set in {settings.config_path}; nothing changed")
         return EXIT_OK
-    restored = apply(settings.home, {}, removed=(name,))
     now = getattr(restored, name)
     print(f"{dashed(name)} removed from {settings.config_path} ("
           + ("now unset)" if now is None else f"now {_toml(now)})"))

@@ -27,7 +27,7 @@ from trainer.core.time import require_utc
 
 __all__ = [
     "DEFAULT_PARAMETERS", "FsrsCard", "Grade", "MemoryModel", "Scheduler", "State",
-    "StoredCard", "check_parameters", "clamp_parameters", "format_interval", "from_fsrs",
+    "StoredCard", "check_parameters", "clamp_parameters", "from_fsrs",
     "make_scheduler", "new_card", "require_utc", "studied_card", "to_fsrs",
 ]
 
@@ -184,19 +184,3 @@ class MemoryModel:
         return {g: self.review(card, g, now).due - now for g in Grade}
 
 
-def format_interval(delta: timedelta) -> str:
-    """Compact, like Anki's buttons: 1m, 10m, 3h, 4d, 1.5mo, 2.1y."""
-    minutes = delta.total_seconds() / 60
-    if minutes < 1:
-        return "<1m"
-    if minutes < 60:
-        return f"{round(minutes)}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{round(hours)}h"
-    days = hours / 24
-    if days < 30:
-        return f"{round(days)}d"
-    if days < 365:
-        return f"{days / 30:.1f}mo"
-    return f"{days / 365:.1f}y"
