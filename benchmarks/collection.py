@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from trainer.deck.models import Card, CardText, Deck
+from trainer.deck.cards import Card, CardText, Deck
 from trainer.store.database import open_database
 from trainer.store.stamps import STAMP_FORMAT as _FMT
 

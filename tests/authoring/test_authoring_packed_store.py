@@ -16,7 +16,7 @@ import pytest
 from tests.authoring.conftest import rows
 from tests.authoring.test_authoring_check import BROKEN, GOOD, served
 from tests.helpers import NOW, open_study
-from trainer.deck.models import CardText
+from trainer.deck.cards import CardText
 from trainer.deck.packed import FORMAT, PackedFile
 from trainer.deck.parser import parse_text
 from trainer.store.database import open_database

@@ -1,4 +1,4 @@
-"""The SQLAlchemy models (``trainer/store/models.py``) are the one description of the
+"""The SQLAlchemy models (``trainer/store/schema.py``) are the one description of the
 schema: they must say exactly what the migrations build on the path the app takes at
 start-up (``open_database``), and the store's plain SQL may name only what they describe.
 """
@@ -22,8 +22,8 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 import trainer.store
 from trainer.store import deck_sync, repository, review_log, stats_queries
 from trainer.store.database import Database, open_database
-from trainer.store.models import Base, CardRow
 from trainer.store.records import ACTIVE, STATE_COLUMNS
+from trainer.store.schema import Base, CardRow
 from trainer.store.stamps import parse_stamp, stamp
 
 FIXTURE_0001 = Path(__file__).resolve().parent.parent / "fixtures" / "schema_0001.sqlite3"
@@ -105,7 +105,7 @@ def _sql_texts() -> Iterator[tuple[str, str]]:
     """(module, text) of every string literal in trainer/store/*.py but the models and the
     docstrings (the literal parts of f-strings included; adjacent literals come joined)."""
     for path in sorted(Path(trainer.store.__file__).parent.glob("*.py")):
-        if path.name == "models.py":  # the reference itself
+        if path.name == "schema.py":  # the reference itself
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {id(node.body[0].value) for node in ast.walk(tree)

@@ -21,8 +21,8 @@ from trainer.app.optimize import MIN_CARDS, MIN_REVIEWS, optimize
 from trainer.cli.main import main
 from trainer.config.settings import Settings, load_settings
 from trainer.scheduling.memory import Grade
-from trainer.store.models import ReviewRow
 from trainer.store.planning import scheduled_history
+from trainer.store.schema import ReviewRow
 
 N_CARDS = 120
 START = datetime(2026, 1, 5, 9, tzinfo=UTC)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 
 from trainer.deck import packed as packing
+from trainer.deck.cards import CardText, ParsedCard, ParsedFile
 from trainer.deck.loader import merge as eager_merge
-from trainer.deck.models import CardText, ParsedCard, ParsedFile
 from trainer.deck.packed import CHUNK, PackedFile, merge
 from trainer.deck.parser import parse_text
 

@@ -28,8 +28,8 @@ from trainer.config.file import write_atomically
 from trainer.config.settings import Settings
 from trainer.core.model import Model
 from trainer.deck import identity
+from trainer.deck.cards import Card, Deck, Problem
 from trainer.deck.loader import builtin_content_dir, deck_files
-from trainer.deck.models import Card, Deck, Problem
 from trainer.deck.parser import parse_text
 from trainer.deck.scanner import (
     DeckRoot,

@@ -13,7 +13,7 @@ from trainer.scheduling.memory import Grade
 from trainer.store.records import StoredState
 
 if TYPE_CHECKING:
-    from trainer.deck.models import Card
+    from trainer.deck.cards import Card
     from trainer.store.stats_queries import HistoryRow
 
 STATE_NAMES = {StoredState.LEARNING: "learning", StoredState.REVIEW: "review",

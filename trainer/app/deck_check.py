@@ -14,8 +14,8 @@ from typing import NamedTuple
 from trainer.app.exercise_cards import read_spec
 from trainer.config.settings import Settings
 from trainer.deck import loader
+from trainer.deck.cards import Deck, Problem
 from trainer.deck.identity import duplicate_texts
-from trainer.deck.models import Deck, Problem
 
 
 class DeckCheck(NamedTuple):

@@ -18,8 +18,8 @@ from trainer.app.study import StudySession
 from trainer.config.file import save_setting
 from trainer.config.settings import Settings, read_config_file
 from trainer.core.model import Model
+from trainer.deck.cards import Problem
 from trainer.deck.loader import deck_files, merge, parse_paths
-from trainer.deck.models import Problem
 from trainer.deck.scanner import absolute
 
 

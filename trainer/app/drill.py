@@ -22,7 +22,7 @@ from trainer.app.study import (
     Attempt,
     CheckResult,
     PracticeCard,
-    Progress,
+    SessionCount,
     SessionSummary,
     StudySession,
 )
@@ -160,8 +160,8 @@ class DrillSession:
         except StoreError as exc:
             raise UndoneUnread(str(exc)) from exc
 
-    def progress(self, now: datetime) -> Progress:
-        return Progress(done=len(self._done), remaining=len(self.items) - self.position)
+    def progress(self, now: datetime) -> SessionCount:
+        return SessionCount(done=len(self._done), remaining=len(self.items) - self.position)
 
     def summary(self, now: datetime) -> SessionSummary:
         now = require_utc(now)

@@ -14,8 +14,8 @@ import difflib
 from functools import cache
 from typing import TYPE_CHECKING
 
+from trainer.deck.cards import Card, CardText, Deck
 from trainer.deck.exercise_spec import ExerciseSpec, ProblemSink, add_param, read_block
-from trainer.deck.models import Card, CardText, Deck
 from trainer.exercises.catalog import BY_NAME as FAMILY_NAMES
 from trainer.exercises.catalog import CATALOG, LEVELS
 

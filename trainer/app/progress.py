@@ -65,7 +65,7 @@ from trainer.store.stats_queries import CardRowInfo, MissedRow, ProgressQueries
 
 if TYPE_CHECKING:  # not imported at run time: `trainer stats` loads no deck machinery
     from trainer.app.study import StudySession
-    from trainer.deck.models import Card, Deck
+    from trainer.deck.cards import Card, Deck
     from trainer.scheduling.memory import Scheduler
     from trainer.store.database import Database, Reader
 

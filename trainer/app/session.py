@@ -16,7 +16,7 @@ from trainer.app.study import (
     Attempt,
     CheckResult,
     PracticeCard,
-    Progress,
+    SessionCount,
     SessionSummary,
 )
 
@@ -54,7 +54,7 @@ class PracticeSession(Protocol):
         undone, ``UndoneUnread`` when it was but its card could not be read."""
         ...
 
-    def progress(self, now: datetime) -> Progress: ...
+    def progress(self, now: datetime) -> SessionCount: ...
 
     def summary(self, now: datetime) -> SessionSummary: ...
 

@@ -20,9 +20,9 @@ from trainer.app.memory import memory_model
 from trainer.config.settings import Settings
 from trainer.core.model import Model
 from trainer.core.time import require_utc
+from trainer.deck.cards import Card, Deck
 from trainer.deck.loader import builtin_content_dir
 from trainer.deck.math_markdown import render_math
-from trainer.deck.models import Card, Deck
 from trainer.deck.topics import OTHER_GROUP, OTHER_TITLES, TopicPlan, load_plan
 from trainer.exercises.base import AnswerKind, CheckResult, Instance
 from trainer.scheduling.leech import is_leech_lapse
@@ -122,7 +122,9 @@ class Overview(Model):
         return self.due + min(self.new_available, self.new_left_today)
 
 
-class Progress(Model):
+class SessionCount(Model):
+    """Cards answered in this session, and those still to come today."""
+
     done: int
     remaining: int
 
@@ -274,7 +276,7 @@ class StudySession:
         quota = self.interview.new_per_day(day_start)  # new_per_day, or the interview's pace
         return max(0, quota - self.repo.new_introduced_since(day_start))
 
-    def progress(self, now: datetime) -> Progress:
+    def progress(self, now: datetime) -> SessionCount:
         """Done and left in this session: two bounded, indexed counts (it runs per answer)."""
         now = require_utc(now)
         start, end = self.day_bounds(now)
@@ -283,7 +285,7 @@ class StudySession:
         ahead = now + timedelta(minutes=self.settings.learn_ahead_minutes)
         due = self.repo.due_count(ahead, end, self.topic)
         new = self.repo.new_count(self._new_left(start), self.topic, self._locked(start))
-        return Progress(done=len(self._answered), remaining=due + new)
+        return SessionCount(done=len(self._answered), remaining=due + new)
 
     # -- the deck folders ------------------------------------------------------------------
     @_one_at_a_time

@@ -13,8 +13,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from trainer.deck.cards import Card, Deck, ParsedFile, Problem
 from trainer.deck.exercise_spec import SpecReader, read_as_written
-from trainer.deck.models import Card, Deck, ParsedFile, Problem
 from trainer.deck.parser import parse_file
 
 BUILTIN_DECK = "builtin"

@@ -20,8 +20,8 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Iterable
 
+from trainer.deck.cards import Card, CardText, Deck, ParsedCard, ParsedFile, Problem, _Meta
 from trainer.deck.exercise_spec import ExerciseSpec
-from trainer.deck.models import Card, CardText, Deck, ParsedCard, ParsedFile, Problem, _Meta
 
 CHUNK = 64  # cards per compressed block of texts: ~10 KB of text, decoded in ~30 us
 FORMAT = "trainer-pack-1:"  # what an encoded pack starts with (a ParsedFile JSON: "{")

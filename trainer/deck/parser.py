@@ -43,10 +43,10 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from trainer.core.yaml_errors import yaml_error_at
 from trainer.deck import cloze
+from trainer.deck.cards import CardText, ParsedCard, ParsedFile, Problem
 from trainer.deck.exercise_spec import FENCE_INFO, SpecReader, read_as_written
 from trainer.deck.identity import digest
 from trainer.deck.latex import MAX_NESTING, nesting_depth, unknown_macros
-from trainer.deck.models import CardText, ParsedCard, ParsedFile, Problem
 
 FRONT_MATTER_KEYS = {"topic", "title", "deck", "lang", "tags"}
 _ID_SUFFIX = re.compile(r"\s*\{#([^{}]*)\}\s*$")

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
+from trainer.deck.cards import Deck, ParsedFile, Problem
 from trainer.deck.exercise_spec import SpecReader, read_as_written
 from trainer.deck.loader import LANGUAGES, deck_files
-from trainer.deck.models import Deck, ParsedFile, Problem
 from trainer.deck.packed import PackedFile, merge
 from trainer.deck.parser import parse_bytes
 

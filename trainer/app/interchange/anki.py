@@ -34,8 +34,8 @@ from trainer.app.interchange.files import OutputError, check_new_file, write_ato
 from trainer.config.settings import Settings
 from trainer.core.model import Model
 from trainer.deck import cloze
+from trainer.deck.cards import Card, Deck
 from trainer.deck.loader import builtin_content_dir, load_deck
-from trainer.deck.models import Card, Deck
 from trainer.deck.topics import OTHER_GROUP, load_plan
 from trainer.exercises.base import Instance
 

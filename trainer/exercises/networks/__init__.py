@@ -32,7 +32,7 @@ from .builtin import (
     vgg16,
 )
 from .errors import NetworkError
-from .model import (
+from .network import (
     LAYER_TYPES,
     ActivationLayer,
     AdaptiveAvgPool2dLayer,

@@ -54,7 +54,7 @@ from ..solver import (
     stack_receptive_field,
 )
 from .errors import NetworkError
-from .model import (
+from .network import (
     ActivationLayer,
     AdaptiveAvgPool2dLayer,
     AddLayer,

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import NetworkError
-from .model import (
+from .network import (
     ActivationLayer,
     AdaptiveAvgPool2dLayer,
     AddLayer,

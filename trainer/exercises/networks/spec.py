@@ -30,7 +30,7 @@ from pydantic import AliasChoices, TypeAdapter, ValidationError
 from trainer.core.yaml_errors import yaml_error_at
 
 from .errors import NetworkError
-from .model import LAYER_TYPES, AnyLayer, InputLayer, Network
+from .network import LAYER_TYPES, AnyLayer, InputLayer, Network
 
 __all__ = ["TYPE_ALIASES", "dump_spec", "load_spec", "parse_spec", "spec_data"]
 

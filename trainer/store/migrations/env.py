@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from trainer.store.models import Base
+from trainer.store.schema import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Label, ProgressBar, Static
 
 from trainer.app.session import PracticeSession, StoreError, UndoneUnread
-from trainer.app.study import Attempt, CheckResult, PracticeCard, Progress, SessionSummary
+from trainer.app.study import Attempt, CheckResult, PracticeCard, SessionCount, SessionSummary
 from trainer.tui.idle_gc import IdleCollector
 from trainer.tui.live_reload import DecksReloaded, edit_card
 from trainer.tui.screens.help_modal import HELP_AND_QUIT
@@ -108,7 +108,7 @@ class PracticeScreen(Screen):
         """A worker finished: show ``card`` (or the summary when it is None)."""
 
         card: PracticeCard | None
-        progress: Progress
+        progress: SessionCount
         summary: SessionSummary | None = None
         note: str = ""
 
@@ -338,7 +338,7 @@ class PracticeScreen(Screen):
     def on_unmount(self) -> None:
         self._collector.stop()
 
-    def _show_progress(self, progress: Progress) -> None:
+    def _show_progress(self, progress: SessionCount) -> None:
         bar = self.query_one(ProgressBar)
         bar.update(total=max(progress.total, 1), progress=progress.done)
         label = f"{progress.done}/{progress.total}" if progress.total else "nothing due"
